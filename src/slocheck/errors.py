@@ -1,0 +1,83 @@
+"""The one exception tree the CLI catches.
+
+    SlocheckError                      exit 2 unless the subclass says otherwise
+    ├── SpecError                      an SLO file is invalid (carries every problem found)
+    ├── ConfigError                    slocheck.yaml, env or CLI options are invalid
+    ├── BackendError                   a backend could not answer; exit 3 (fail closed)
+    │   ├── BackendUnavailable         unreachable, timed out, 5xx/429 after the retry budget
+    │   └── QueryError                 the backend rejected the query (400/422, bad PromQL, auth)
+    └── LoadError                      the load could not be driven (scenario, workers, target)
+
+Every message is one line a person can act on: which file or backend, what is wrong, what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+EXIT_PASS = 0
+EXIT_FAIL = 1
+EXIT_INVALID = 2
+EXIT_INCONCLUSIVE = 3
+EXIT_INTERRUPTED = 130
+
+
+class SlocheckError(Exception):
+    """Base of every error slocheck reports to a user."""
+
+    exit_code: int = EXIT_INVALID
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input file, located as precisely as the parser allows."""
+
+    file: str
+    line: int | None
+    column: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class SpecError(SlocheckError):
+    """One or more SLO files are invalid; `problems` lists all of them."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigError(SlocheckError):
+    """Configuration (slocheck.yaml, SLOCHECK_* env, CLI options) is invalid."""
+
+
+class BackendError(SlocheckError):
+    """A backend could not answer; fail closed."""
+
+    exit_code = EXIT_INCONCLUSIVE
+
+    def __init__(self, backend: str, message: str) -> None:
+        self.backend = backend
+        self.detail = message
+        super().__init__(f"{backend}: {message}")
+
+
+class BackendUnavailable(BackendError):
+    """Unreachable, timed out, or 5xx/429 until the retry budget ran out."""
+
+
+class QueryError(BackendError):
+    """The backend rejected the query itself (bad syntax, execution error, auth)."""
+
+
+class LoadError(SlocheckError):
+    """The load could not be driven: scenario file, profile, workers."""

@@ -1,0 +1,1 @@
+"""Pure renderers: an Evaluation in, text out. No backend access, no clock."""

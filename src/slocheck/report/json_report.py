@@ -1,0 +1,86 @@
+"""`result.json`: the machine-readable verdict with its evidence (schema in docs/result-schema.md)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from slocheck import __version__
+from slocheck.model import Evaluation, ObjectiveResult
+
+SCHEMA = "slocheck.result/v1"
+
+
+def _number(value: float) -> float | None:
+    """JSON has no NaN/Inf; they become null and the display string keeps what it was."""
+    return value if math.isfinite(value) else None
+
+
+def _worst_value(result: ObjectiveResult) -> float | None:
+    matching = [s for s in result.series if s.outcome is result.outcome] or list(result.series)
+    return _number(matching[0].value) if matching else None
+
+
+def objective_document(result: ObjectiveResult) -> dict[str, Any]:
+    objective = result.objective
+    measurement = result.measurement
+    worst = _worst_value(result)
+    return {
+        "key": objective.key,
+        "slo_set": objective.slo_set,
+        "name": objective.name,
+        "description": objective.description,
+        "service": objective.service,
+        "source": objective.source,
+        "backend": measurement.backend,
+        "query": measurement.query,
+        "blocking": objective.blocking,
+        "on_no_data": objective.on_no_data.value,
+        "unit": objective.kind.value,
+        "pass": str(objective.pass_bar),
+        "warn": str(objective.warn_bar) if objective.warn_bar else None,
+        "outcome": result.outcome.value,
+        "counts_as": result.counts_as.value,
+        "reason": result.reason,
+        "value": worst,
+        "value_display": objective.format(worst) if worst is not None else None,
+        "sample_size": measurement.sample_size,
+        "series": [
+            {
+                "labels": dict(s.labels),
+                "value": _number(s.value),
+                "display": objective.format(s.value),
+                "outcome": s.outcome.value,
+            }
+            for s in result.series
+        ],
+        "details": dict(measurement.details),
+    }
+
+
+def result_document(
+    evaluation: Evaluation,
+    *,
+    exit_code: int,
+    generated_at: datetime,
+    run: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    window = evaluation.window
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "slocheck", "version": __version__},
+        "generated_at": generated_at.isoformat(),
+        "verdict": evaluation.verdict.value,
+        "exit_code": exit_code,
+        "window": {"start": window.start.isoformat(), "end": window.end.isoformat(), "seconds": window.seconds},
+        "summary": {outcome.value: count for outcome, count in evaluation.counts().items()},
+        "run": dict(run) if run else None,
+        "objectives": [objective_document(r) for r in evaluation.results],
+    }
+
+
+def render_json(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

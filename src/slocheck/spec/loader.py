@@ -1,0 +1,182 @@
+"""Load SLO files: read, parse YAML with positions, validate, template, build the internal model.
+
+Every problem in every file is collected before anything is raised, so a user fixes them in one go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path as FsPath
+
+from pydantic import ValidationError
+
+from slocheck.errors import Problem, SpecError
+from slocheck.model import (
+    Bar,
+    Indicator,
+    LocustIndicator,
+    NoDataPolicy,
+    Objective,
+    PrometheusIndicator,
+    RangeSpec,
+    SeriesReduce,
+    SLOSet,
+)
+from slocheck.spec.errors_format import display_path, document_path, message_for
+from slocheck.spec.schema import IndicatorModel, ObjectiveModel, SLOSetModel, parse_bar
+from slocheck.spec.templating import substitute_variables, unknown_variables
+from slocheck.spec.yamldoc import Located, Path, YamlSyntaxError, load_documents
+from slocheck.units import parse_duration
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+def load_slo_files(paths: Sequence[str | FsPath], overrides: Mapping[str, str] | None = None) -> list[SLOSet]:
+    """All SLO sets in `paths`, or a SpecError listing every problem of every file."""
+    problems: list[Problem] = []
+    sets: list[SLOSet] = []
+    for path in paths:
+        loaded, found = _load_file(str(path), overrides or {})
+        sets.extend(loaded)
+        problems.extend(found)
+    problems.extend(_duplicate_set_names(sets))
+    if problems:
+        raise SpecError(problems)
+    return sets
+
+
+def _load_file(name: str, overrides: Mapping[str, str]) -> tuple[list[SLOSet], list[Problem]]:
+    text, problem = _read_text(name)
+    if problem:
+        return [], [problem]
+    try:
+        documents = load_documents(text)
+    except YamlSyntaxError as exc:
+        return [], [Problem(name, exc.line, exc.column, "", str(exc))]
+    if not documents:
+        return [], [Problem(name, None, None, "", "has no SLOSet document (the file is empty)")]
+    sets: list[SLOSet] = []
+    problems: list[Problem] = []
+    for located in documents:
+        slo_set, found = _load_document(name, located, overrides)
+        problems.extend(found)
+        if slo_set is not None:
+            sets.append(slo_set)
+    return sets, problems
+
+
+def _read_text(name: str) -> tuple[str, Problem | None]:
+    path = FsPath(name)
+    try:
+        if path.is_dir():
+            return "", Problem(name, None, None, "", "is a directory; pass the SLO files in it (e.g. slo/*.yaml)")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return "", Problem(name, None, None, "", f"is larger than {MAX_FILE_BYTES // 2**20} MiB; is it an SLO file?")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return "", Problem(name, None, None, "", "no such file")
+    except OSError as exc:
+        return "", Problem(name, None, None, "", f"cannot be read: {exc.strerror or exc}")
+    if b"\x00" in raw:
+        return "", Problem(name, None, None, "", "is a binary file, not YAML")
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return "", Problem(name, None, None, "", f"is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8")
+
+
+def _problem(name: str, located: Located, path: Path, message: str, *, key: bool = False) -> Problem:
+    position = located.position(path, key=key)
+    line, column = position if position else (None, None)
+    return Problem(name, line, column, display_path(path), message)
+
+
+def _load_document(name: str, located: Located, overrides: Mapping[str, str]) -> tuple[SLOSet | None, list[Problem]]:
+    problems = [_problem(name, located, path, "duplicate key", key=True) for path, _ in located.duplicates]
+    if not isinstance(located.data, dict):
+        return None, [*problems, _problem(name, located, (), "must be a mapping with apiVersion, kind, metadata, spec")]
+    try:
+        document = SLOSetModel.model_validate(located.data)
+    except ValidationError as exc:
+        seen: set[Path] = set()
+        for error in exc.errors():
+            path = document_path(error["loc"])
+            if path in seen:
+                continue  # one message per place: union members repeat the same complaint
+            seen.add(path)
+            problems.append(_problem(name, located, path, message_for(error, SLOSetModel), key=error["type"] == "extra_forbidden"))
+        return None, problems
+    slo_set, found = _build(name, located, document, overrides)
+    problems.extend(found)
+    return (slo_set if not problems else None), problems
+
+
+def _build(
+    name: str, located: Located, document: SLOSetModel, overrides: Mapping[str, str]
+) -> tuple[SLOSet, list[Problem]]:
+    spec = document.spec
+    variables = {k: _var_text(v) for k, v in spec.vars.items()} | dict(overrides)
+    problems: list[Problem] = []
+    objectives: list[Objective] = []
+    seen: dict[str, int] = {}
+    for index, model in enumerate(spec.objectives):
+        base: Path = ("spec", "objectives", index)
+        if model.name in seen:
+            problems.append(_problem(name, located, (*base, "name"), f'duplicate objective name "{model.name}" (also objectives[{seen[model.name]}])'))
+        seen.setdefault(model.name, index)
+        indicator, found = _indicator(model.indicator, variables)
+        problems.extend(_problem(name, located, (*base, "indicator", *sub), msg) for sub, msg in found)
+        objectives.append(_objective(document, model, indicator, name))
+    slo_set = SLOSet(document.metadata.name, spec.service, tuple(objectives), name, dict(document.metadata.labels))
+    return slo_set, problems
+
+
+def _var_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _objective(document: SLOSetModel, model: ObjectiveModel, indicator: Indicator, source: str) -> Objective:
+    defaults = document.spec.defaults
+    return Objective(
+        slo_set=document.metadata.name,
+        name=model.name,
+        indicator=indicator,
+        pass_bar=Bar(parse_bar(model.pass_)),
+        warn_bar=Bar(parse_bar(model.warn)) if model.warn is not None else None,
+        on_no_data=NoDataPolicy(model.on_no_data or defaults.on_no_data),
+        blocking=defaults.blocking if model.blocking is None else model.blocking,
+        description=model.description,
+        service=document.spec.service,
+        source=source,
+    )
+
+
+def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> tuple[Indicator, list[tuple[Path, str]]]:
+    if model.prometheus is not None:
+        prom = model.prometheus
+        unknown = unknown_variables(prom.query, variables)
+        if unknown:
+            names = ", ".join(f"${{{u}}}" for u in unknown)
+            hint = "define it under spec.vars or pass --var NAME=VALUE"
+            return PrometheusIndicator(prom.query), [(("prometheus", "query"), f"unknown variable {names}; {hint}")]
+        range_spec = None
+        if prom.range is not None:
+            step = parse_duration(prom.range.step) if prom.range.step else None
+            range_spec = RangeSpec(prom.range.reduce, step)
+        reduce = SeriesReduce(prom.reduce) if prom.reduce else None
+        return PrometheusIndicator(substitute_variables(prom.query, variables), reduce, range_spec), []
+    assert model.locust is not None  # the schema guarantees exactly one source
+    return LocustIndicator(model.locust.stat, model.locust.request, model.locust.method), []
+
+
+def _duplicate_set_names(sets: Iterable[SLOSet]) -> list[Problem]:
+    first: dict[str, str] = {}
+    problems = []
+    for slo_set in sets:
+        if slo_set.name in first:
+            message = f'duplicate SLOSet name "{slo_set.name}" (also in {first[slo_set.name]}); names must be unique per run'
+            problems.append(Problem(slo_set.source, None, None, "metadata.name", message))
+        first.setdefault(slo_set.name, slo_set.source)
+    return problems
