@@ -109,7 +109,9 @@ def _measurement(
         return Measurement(objective.key, "prometheus", query, MeasurementStatus.NO_DATA, (), reason, 0, details)
     if not any(math.isfinite(s.value) for s in series):
         reason = "every series is NaN/Inf (no samples in the window, or 0/0)"
-        return Measurement(objective.key, "prometheus", query, MeasurementStatus.NO_DATA, series, reason, samples, details)
+        return Measurement(
+            objective.key, "prometheus", query, MeasurementStatus.NO_DATA, series, reason, samples, details
+        )
     return Measurement(objective.key, "prometheus", query, MeasurementStatus.OK, series, "", samples, details)
 
 
@@ -139,8 +141,7 @@ def _guarded(objective: Objective, window: Window, sources: Sources) -> Measurem
     """An unexpected exception in one adapter is that objective's ERROR, not a crashed run."""
     try:
         return _measure_one(objective, window, sources)
-    except Exception as exc:  # noqa: BLE001 - fail closed on anything an adapter did not foresee
+    except Exception as exc:
         backend = objective.indicator.backend
         reason = f"internal error while measuring: {type(exc).__name__}: {exc}"
         return Measurement(objective.key, backend, "", MeasurementStatus.ERROR, reason=reason)
-

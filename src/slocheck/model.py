@@ -232,7 +232,7 @@ class Evaluation:
     results: tuple[ObjectiveResult, ...]
 
     def counts(self) -> dict[Outcome, int]:
-        tally = {o: 0 for o in Outcome}
+        tally = dict.fromkeys(Outcome, 0)
         for r in self.results:
             tally[r.outcome] += 1
         return tally

@@ -94,7 +94,9 @@ def _read_config(path: Path | None, environ: Mapping[str, str]) -> tuple[dict[st
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found; pass --config PATH or create {DEFAULT_CONFIG_NAME}") from None
+        raise ConfigError(
+            f"{path}: config file not found; pass --config PATH or create {DEFAULT_CONFIG_NAME}"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
     except yaml.YAMLError as exc:

@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import requests
-from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
+from prometheus_api_client.exceptions import PrometheusApiClientException
+from prometheus_api_client.prometheus_connect import PrometheusConnect
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -106,12 +107,17 @@ class PrometheusBackend:
         headers = dict(settings.headers)
         if settings.token is not None:
             headers["Authorization"] = f"Bearer {settings.token.get_secret_value()}"
-        auth = None
+        auth: tuple[str, str] | None = None
         if settings.username is not None:
             auth = (settings.username, settings.password.get_secret_value() if settings.password else "")
         no_retry = Retry(total=0, raise_on_status=False)  # tenacity owns retries, with a time budget
         self._client = PrometheusConnect(
-            url=self.url, headers=headers, retry=no_retry, auth=auth, session=self._session, timeout=settings.timeout
+            url=self.url,
+            headers=headers,
+            retry=no_retry,
+            auth=auth,  # type: ignore[arg-type]  # the client annotates tuple[Any, ...] | None poorly
+            session=self._session,
+            timeout=settings.timeout,  # type: ignore[arg-type]  # requests accepts float seconds
         )
         adapter = HTTPAdapter(max_retries=no_retry, pool_connections=1, pool_maxsize=settings.concurrency)
         self._session.mount(self.url, adapter)

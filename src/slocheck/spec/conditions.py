@@ -12,7 +12,7 @@ _CONDITION_RE = re.compile(r"^\s*(<=|>=|==|!=|<|>)\s*(.+?)\s*$")
 
 def parse_bar_text(text: str) -> Condition:
     if not isinstance(text, str):
-        raise UnitError(f"{text!r} is not a condition (write e.g. \"< 500ms\")")
+        raise UnitError(f'{text!r} is not a condition (write e.g. "< 500ms")')
     match = _CONDITION_RE.match(text)
     if not match:
         raise UnitError(f'"{text}" is not a condition; start with one of < <= > >= == != (e.g. "< 500ms")')

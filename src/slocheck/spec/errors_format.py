@@ -38,7 +38,9 @@ def message_for(error: ErrorDetails, root: type[BaseModel]) -> str:
         key = str(error["loc"][-1])
         allowed = sorted(_fields_at(root, document_path(error["loc"][:-1])))
         hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-        suggestion = f'; did you mean "{hint[0]}"?' if hint else (f" (allowed: {', '.join(allowed)})" if allowed else "")
+        suggestion = (
+            f'; did you mean "{hint[0]}"?' if hint else (f" (allowed: {', '.join(allowed)})" if allowed else "")
+        )
         return f'unknown key "{key}"{suggestion}'
     if kind == "missing":
         return "is required"

@@ -71,7 +71,9 @@ def _read_text(name: str) -> tuple[str, Problem | None]:
         if path.is_dir():
             return "", Problem(name, None, None, "", "is a directory; pass the SLO files in it (e.g. slo/*.yaml)")
         if path.stat().st_size > MAX_FILE_BYTES:
-            return "", Problem(name, None, None, "", f"is larger than {MAX_FILE_BYTES // 2**20} MiB; is it an SLO file?")
+            return "", Problem(
+                name, None, None, "", f"is larger than {MAX_FILE_BYTES // 2**20} MiB; is it an SLO file?"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         return "", Problem(name, None, None, "", "no such file")
@@ -82,7 +84,9 @@ def _read_text(name: str) -> tuple[str, Problem | None]:
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        return "", Problem(name, None, None, "", f"is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8")
+        return "", Problem(
+            name, None, None, "", f"is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8"
+        )
 
 
 def _problem(name: str, located: Located, path: Path, message: str, *, key: bool = False) -> Problem:
@@ -104,7 +108,9 @@ def _load_document(name: str, located: Located, overrides: Mapping[str, str]) ->
             if path in seen:
                 continue  # one message per place: union members repeat the same complaint
             seen.add(path)
-            problems.append(_problem(name, located, path, message_for(error, SLOSetModel), key=error["type"] == "extra_forbidden"))
+            problems.append(
+                _problem(name, located, path, message_for(error, SLOSetModel), key=error["type"] == "extra_forbidden")
+            )
         return None, problems
     slo_set, found = _build(name, located, document, overrides)
     problems.extend(found)
@@ -122,7 +128,14 @@ def _build(
     for index, model in enumerate(spec.objectives):
         base: Path = ("spec", "objectives", index)
         if model.name in seen:
-            problems.append(_problem(name, located, (*base, "name"), f'duplicate objective name "{model.name}" (also objectives[{seen[model.name]}])'))
+            problems.append(
+                _problem(
+                    name,
+                    located,
+                    (*base, "name"),
+                    f'duplicate objective name "{model.name}" (also objectives[{seen[model.name]}])',
+                )
+            )
         seen.setdefault(model.name, index)
         indicator, found = _indicator(model.indicator, variables)
         problems.extend(_problem(name, located, (*base, "indicator", *sub), msg) for sub, msg in found)
@@ -176,7 +189,9 @@ def _duplicate_set_names(sets: Iterable[SLOSet]) -> list[Problem]:
     problems = []
     for slo_set in sets:
         if slo_set.name in first:
-            message = f'duplicate SLOSet name "{slo_set.name}" (also in {first[slo_set.name]}); names must be unique per run'
+            message = (
+                f'duplicate SLOSet name "{slo_set.name}" (also in {first[slo_set.name]}); names must be unique per run'
+            )
             problems.append(Problem(slo_set.source, None, None, "metadata.name", message))
         first.setdefault(slo_set.name, slo_set.source)
     return problems

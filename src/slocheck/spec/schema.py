@@ -33,9 +33,8 @@ class RangeModel(Strict):
     @field_validator("step")
     @classmethod
     def _step_is_duration(cls, value: str | None) -> str | None:
-        if value is not None:
-            if parse_duration(value) <= 0:
-                raise ValueError(f'"{value}" must be a positive duration')
+        if value is not None and parse_duration(value) <= 0:
+            raise ValueError(f'"{value}" must be a positive duration')
         return value
 
     @field_validator("reduce")
@@ -87,7 +86,7 @@ BarText = str | list[str]
 def parse_bar(value: BarText) -> tuple[Condition, ...]:
     texts = [value] if isinstance(value, str) else value
     if not texts:
-        raise ValueError("needs at least one condition, e.g. \"< 500ms\"")
+        raise ValueError('needs at least one condition, e.g. "< 500ms"')
     try:
         conditions = tuple(parse_bar_text(t) for t in texts)
     except UnitError as exc:

@@ -1,0 +1,4 @@
+"""Root conftest. `import locust` must come first: it monkey-patches with gevent, and doing that after
+`requests`/`urllib3` are imported raises RecursionError (see shared/reference/api-contracts.md §0)."""
+
+import locust  # noqa: F401  (must stay the first import)
