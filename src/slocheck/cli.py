@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,18 +12,17 @@ import typer
 from rich.console import Console
 
 from slocheck import __version__
-from slocheck.errors import ConfigError, QueryError, SlocheckError, SpecError
+from slocheck.errors import SlocheckError, SpecError
 from slocheck.evaluate import evaluate, exit_code_for
 from slocheck.files import ensure_writable, write_atomic
 from slocheck.measure import measure_all
-from slocheck.model import Evaluation, Objective, PrometheusIndicator, Window
+from slocheck.model import Evaluation
 from slocheck.report.console import print_evaluation
 from slocheck.report.json_report import render_json, result_document
 from slocheck.settings import Settings, load_settings
 from slocheck.spec.loader import load_slo_files
-from slocheck.spec.templating import resolve_window as resolve_builtins
 from slocheck.timeparse import resolve_window
-from slocheck.wiring import all_objectives, build_sources, parse_vars
+from slocheck.wiring import all_objectives, build_sources, check_queries, parse_vars
 
 app = typer.Typer(
     name="slocheck",
@@ -82,32 +81,14 @@ def validate(
     objectives = all_objectives(sets)
     out = stdout_console()
     if online:
-        check_queries_online(_settings(config, prometheus_url, ca_bundle, insecure), objectives)
+        sources = build_sources(_settings(config, prometheus_url, ca_bundle, insecure), objectives)
+        try:
+            check_queries(sources, objectives, clock())
+        finally:
+            sources.close()
     checked = " and every query parses" if online else ""
     out.print(f"ok: {len(files)} file(s), {len(sets)} SLO set(s), {len(objectives)} objective(s) are valid{checked}")
     return 0
-
-
-def check_queries_online(settings: Settings, objectives: list[Objective]) -> None:
-    """Ask the backend to parse each query; report every rejected one with its objective."""
-    sources = build_sources(settings, objectives)
-    now = clock()
-    sample_window = Window(now - timedelta(minutes=5), now)  # any window: only the syntax is checked
-    problems = []
-    try:
-        for objective in objectives:
-            indicator = objective.indicator
-            if isinstance(indicator, PrometheusIndicator) and sources.prometheus is not None:
-                query = resolve_builtins(indicator.query, sample_window)
-                try:
-                    sources.prometheus.check_query(query)
-                except QueryError as exc:
-                    problems.append(f"{objective.source}: {objective.key}: {exc}")
-    finally:
-        if sources.prometheus is not None:
-            sources.prometheus.close()
-    if problems:
-        raise ConfigError("\n".join(problems))
 
 
 @app.command(name="evaluate")
@@ -136,8 +117,7 @@ def evaluate_command(
     try:
         measurements = measure_all(objectives, window, sources)
     finally:
-        if sources.prometheus is not None:
-            sources.prometheus.close()
+        sources.close()
     evaluation = evaluate(objectives, measurements, window)
     code = exit_code_for(evaluation.verdict, fail_on_warn=fail_on_warn)
     _emit(evaluation, code, json_path)

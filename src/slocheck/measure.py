@@ -37,6 +37,10 @@ class Sources:
     client_stats: ClientStats | None = None
     concurrency: int = 16
 
+    def close(self) -> None:
+        if self.prometheus is not None:
+            self.prometheus.close()
+
 
 def reduce_over_time(points: Sequence[float], how: str) -> float:
     """`max min avg last pNN` over the finite samples of one series; NaN when there are none."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 
 from slocheck.backends.prometheus import PrometheusBackend
-from slocheck.errors import ConfigError
+from slocheck.errors import ConfigError, QueryError
 from slocheck.measure import Sources
-from slocheck.model import Objective, PrometheusIndicator, SLOSet
+from slocheck.model import Objective, PrometheusIndicator, SLOSet, Window
 from slocheck.settings import Settings
+from slocheck.spec.templating import resolve_window
 
 
 def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
@@ -41,3 +43,23 @@ def build_sources(settings: Settings, objectives: Sequence[Objective]) -> Source
             )
         prometheus = PrometheusBackend(settings.backends.prometheus)
     return Sources(prometheus=prometheus, concurrency=settings.backends.prometheus.concurrency)
+
+
+def check_queries(sources: Sources, objectives: Sequence[Objective], now: datetime | None = None) -> None:
+    """Ask Prometheus to parse every query; a rejected one is invalid input (exit 2), reported with its objective.
+
+    A Prometheus that cannot be reached raises BackendUnavailable (exit 3): nothing was checked.
+    """
+    if sources.prometheus is None:
+        return
+    moment = now or datetime.now(UTC)
+    sample_window = Window(moment - timedelta(minutes=5), moment)  # any window: only the syntax is checked
+    problems = []
+    for objective in objectives:
+        if isinstance(objective.indicator, PrometheusIndicator):
+            try:
+                sources.prometheus.check_query(resolve_window(objective.indicator.query, sample_window))
+            except QueryError as exc:
+                problems.append(f"{objective.source}: {objective.key}: {exc}")
+    if problems:
+        raise ConfigError("\n".join(problems))

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import requests
+import yaml
 from prometheus_api_client.exceptions import PrometheusApiClientException
 from prometheus_api_client.prometheus_connect import PrometheusConnect
 from requests.adapters import HTTPAdapter
@@ -25,6 +26,7 @@ from slocheck.backends.retry import TransientError, call_with_retries
 from slocheck.errors import BackendError, QueryError
 from slocheck.model import SeriesValue
 from slocheck.settings import BackendSettings
+from slocheck.units import UnitError, parse_duration
 
 T = TypeVar("T")
 NAME = "Prometheus"
@@ -73,6 +75,17 @@ def parse_error_body(status: int, body: bytes) -> str:
         kind = envelope.get("errorType", "error")
         return f"{status} {kind}: {envelope['error']}"
     return f"HTTP {status}: {text[:300]}"
+
+
+def parse_scrape_interval(config_yaml: str) -> float | None:
+    """The longest scrape interval in a Prometheus config (`/api/v1/status/config`'s `data.yaml`)."""
+    config = yaml.safe_load(config_yaml) or {}
+    default = (config.get("global") or {}).get("scrape_interval", "1m")
+    intervals = [job.get("scrape_interval", default) for job in config.get("scrape_configs") or []] or [default]
+    try:
+        return max(parse_duration(str(i)) for i in intervals)
+    except UnitError:
+        return None
 
 
 def range_step(window_seconds: float, wanted: float | None) -> float:
@@ -140,13 +153,7 @@ class PrometheusBackend:
         """Ask Prometheus to parse the query (`format_query`, ≥ 2.38) without evaluating it."""
 
         def format_query() -> int:
-            response = self._session.get(
-                f"{self.url}/api/v1/format_query",
-                params={"query": query},
-                headers=self._headers,
-                auth=self._auth,
-                timeout=self._settings.timeout,
-            )
+            response = self._get("/api/v1/format_query", {"query": query})
             if response.status_code in (404, 405):
                 return response.status_code  # older Prometheus or a proxy without it: evaluate instead
             if response.status_code != 200:
@@ -155,6 +162,32 @@ class PrometheusBackend:
 
         if self._call(format_query) != 200:
             self._call(lambda: self._client.custom_query(query))
+
+    def scrape_interval(self) -> float | None:
+        """The longest scrape interval Prometheus is configured with, or None when it will not say."""
+
+        def fetch() -> str | None:
+            response = self._session.get(
+                f"{self.url}/api/v1/status/config",
+                headers=self._headers,
+                auth=self._auth,
+                timeout=self._settings.timeout,
+            )
+            if response.status_code != 200:
+                return None  # Mimir/Thanos and friends do not expose it: the caller falls back to a default
+            return str(response.json()["data"]["yaml"])
+
+        try:
+            text = self._call(fetch)
+        except BackendError:
+            return None
+        return parse_scrape_interval(text) if text else None
+
+    def _get(self, path: str, params: dict[str, str] | None = None) -> requests.Response:
+        """An API call prometheus-api-client has no method for, with the same auth and TLS settings."""
+        return self._session.get(
+            f"{self.url}{path}", params=params, headers=self._headers, auth=self._auth, timeout=self._settings.timeout
+        )
 
     def _call(self, call: Callable[[], T]) -> T:
         return call_with_retries(

@@ -1,0 +1,202 @@
+"""`slocheck run`: preflight → load → settle → measure → evaluate → report, one phase at a time.
+
+The only module that knows the order of things. Each phase records itself in run.json before it starts,
+so an interrupted or crashed run leaves a directory that says how far it got.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from slocheck.errors import EXIT_INTERRUPTED
+from slocheck.evaluate import evaluate, exit_code_for
+from slocheck.files import ensure_writable
+from slocheck.load.profiles import Profile, load_profiles, resolve_profile
+from slocheck.load.runner import LoadOutcome, LoadPlan, run_load
+from slocheck.load.scenario import load_scenario
+from slocheck.load.stats import client_measurement
+from slocheck.measure import Sources, measure_all
+from slocheck.model import Evaluation, Objective, SLOSet, Window
+from slocheck.report.json_report import render_json, result_document
+from slocheck.runstore import RunDirectory, new_run_id
+from slocheck.settings import Settings
+from slocheck.spec.loader import load_slo_files
+from slocheck.wiring import all_objectives, build_sources, check_queries
+
+# Added to the scrape interval: time for the last scrape to be ingested and queryable.
+DEFAULT_INGEST_LAG_SECONDS = 2.0
+# When Prometheus will not tell its scrape interval (Mimir, Thanos, …), assume its default.
+FALLBACK_SCRAPE_INTERVAL_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class LoadOverrides:
+    users: int | None = None
+    spawn_rate: float | None = None
+    duration: float | None = None
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    slo_files: tuple[Path, ...]
+    scenario: Path
+    profile: str
+    profiles_file: Path
+    host: str
+    out_root: Path
+    overrides: LoadOverrides = LoadOverrides()
+    variables: dict[str, str] = field(default_factory=dict)
+    workers: int = 0
+    expect_workers: int = 0
+    master_bind_host: str = "127.0.0.1"
+    settle_seconds: float | None = None
+    fail_on_warn: bool = False
+    trace: bool = False
+    trace_sample: float = 1.0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_dir: Path
+    evaluation: Evaluation
+    exit_code: int
+    interrupted: bool
+    document: dict[str, object]
+
+
+@dataclass
+class Prepared:
+    """Everything preflight checked, ready for load."""
+
+    sets: list[SLOSet]
+    objectives: list[Objective]
+    profile: Profile
+    sources: Sources
+
+
+Clock = Callable[[], datetime]
+Say = Callable[[str], None]
+
+
+def preflight(request: RunRequest, settings: Settings) -> Prepared:
+    """Everything that can be checked before a single request reaches the target."""
+    sets = load_slo_files(request.slo_files, request.variables)
+    objectives = all_objectives(sets)
+    load_scenario(request.scenario)
+    overrides = request.overrides
+    profile = resolve_profile(
+        load_profiles(request.profiles_file),
+        request.profile,
+        users=overrides.users,
+        spawn_rate=overrides.spawn_rate,
+        duration=overrides.duration,
+    )
+    ensure_writable(request.out_root, "output directory")
+    sources = build_sources(settings, objectives)
+    check_queries(sources, objectives)
+    return Prepared(sets, objectives, profile, sources)
+
+
+def settle_seconds(request: RunRequest, sources: Sources) -> float:
+    """Scrape interval + ingest lag, read from Prometheus where it can be."""
+    if request.settle_seconds is not None:
+        return request.settle_seconds
+    if sources.prometheus is None:
+        return 0.0
+    interval = getattr(sources.prometheus, "scrape_interval", lambda: None)()
+    return (interval or FALLBACK_SCRAPE_INTERVAL_SECONDS) + DEFAULT_INGEST_LAG_SECONDS
+
+
+def wait_to_settle(seconds: float, say: Say, sleep: Callable[[float], None] = time.sleep) -> bool:
+    """Wait for the metrics pipeline to catch up; False when interrupted (the partial data is still measured)."""
+    if seconds <= 0:
+        return True
+    say(f"settling {seconds:g}s so the last scrapes of the window are queryable")
+    try:
+        sleep(seconds)
+    except KeyboardInterrupt:
+        say("interrupted while settling: measuring what is there now")
+        return False
+    return True
+
+
+def execute_run(
+    request: RunRequest,
+    settings: Settings,
+    *,
+    say: Say,
+    clock: Clock,
+    on_progress: Callable[..., None] | None = None,
+    on_stage: Callable[..., None] | None = None,
+) -> RunResult:
+    prepared = preflight(request, settings)
+    run_dir = RunDirectory(request.out_root, new_run_id(clock()))
+    run_dir.create(list(request.slo_files))
+    run_dir.update(
+        status="load",
+        scenario=str(request.scenario),
+        profile=prepared.profile.name,
+        host=request.host,
+        workers=request.workers,
+        started_at=clock().isoformat(),
+    )
+    say(f"run {run_dir.run_id}: {prepared.profile.name} load on {request.host}; artifacts in {run_dir.path}")
+    try:
+        outcome = run_load(_plan(request, prepared.profile, run_dir), on_progress=on_progress, on_stage=on_stage)
+        run_dir.update(status="settle", **_load_fields(outcome))
+        settled = wait_to_settle(settle_seconds(request, prepared.sources), say)
+        interrupted = outcome.interrupted or not settled
+        run_dir.update(status="measure", interrupted=interrupted)
+        return _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock)
+    finally:
+        prepared.sources.close()
+
+
+def _plan(request: RunRequest, profile: Profile, run_dir: RunDirectory) -> LoadPlan:
+    return LoadPlan(
+        scenario=request.scenario,
+        profile=profile,
+        host=request.host,
+        workers=request.workers,
+        expect_workers=request.expect_workers,
+        master_bind_host=request.master_bind_host,
+        out_dir=run_dir.path,
+        run_id=run_dir.run_id,
+        trace=request.trace,
+        trace_sample=request.trace_sample,
+    )
+
+
+def _load_fields(outcome: LoadOutcome) -> dict[str, object]:
+    return {
+        "window_start": outcome.start.isoformat(),
+        "window_end": outcome.end.isoformat(),
+        "interrupted": outcome.interrupted,
+        "load": outcome.summary(),
+    }
+
+
+def _measure_and_report(
+    request: RunRequest,
+    prepared: Prepared,
+    outcome: LoadOutcome,
+    run_dir: RunDirectory,
+    interrupted: bool,
+    clock: Clock,
+) -> RunResult:
+    window = Window(outcome.start, outcome.end)
+    sources = prepared.sources
+    sources.client_stats = lambda objective: client_measurement(outcome.stats, objective)
+    measurements = measure_all(prepared.objectives, window, sources)
+    evaluation = evaluate(prepared.objectives, measurements, window)
+    code = EXIT_INTERRUPTED if interrupted else exit_code_for(evaluation.verdict, fail_on_warn=request.fail_on_warn)
+    run_facts = {**run_dir.record, "interrupted": interrupted, "status": "done"}
+    document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run_facts)
+    run_dir.write_text("result.json", render_json(document))
+    run_dir.update(status="done", verdict=evaluation.verdict.value, exit_code=code)
+    return RunResult(run_dir.path, evaluation, code, interrupted, document)
+
