@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,11 +13,11 @@ from rich.console import Console
 from slocheck import __version__
 from slocheck.errors import SlocheckError, SpecError
 from slocheck.evaluate import evaluate, exit_code_for
-from slocheck.files import ensure_writable, write_atomic
 from slocheck.measure import measure_all
 from slocheck.model import Evaluation
+from slocheck.outputs import OutputPaths, write_outputs
 from slocheck.report.console import print_evaluation
-from slocheck.report.json_report import render_json, result_document
+from slocheck.report.json_report import result_document
 from slocheck.settings import Settings, load_settings
 from slocheck.spec.loader import load_slo_files
 from slocheck.timeparse import resolve_window
@@ -45,6 +44,12 @@ PromUrlOption = Annotated[
 ]
 CaBundleOption = Annotated[Path | None, typer.Option("--ca-bundle", help="CA bundle for TLS verification.")]
 InsecureOption = Annotated[bool, typer.Option("--insecure", help="Skip TLS verification (explicit opt-out).")]
+JsonOption = Annotated[str | None, typer.Option("--json", help="Write result.json here ('-' = stdout).")]
+JunitOption = Annotated[Path | None, typer.Option("--junit", help="Write JUnit XML here.")]
+MarkdownOption = Annotated[Path | None, typer.Option("--markdown", help="Write a Markdown summary here.")]
+ReportDirOption = Annotated[
+    Path | None, typer.Option("--report-dir", help="Write result.json, junit.xml and report.md into this directory.")
+]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
 
 
@@ -97,7 +102,10 @@ def evaluate_command(
     start: Annotated[str | None, typer.Option("--from", help="Window start: RFC 3339, unix seconds or now-1h.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Window end (default now).")] = None,
     last: Annotated[str | None, typer.Option("--last", help="Window = the last DURATION (e.g. 15m).")] = None,
-    json_path: Annotated[str | None, typer.Option("--json", help="Write result.json here ('-' = stdout).")] = None,
+    json_path: JsonOption = None,
+    junit: JunitOption = None,
+    markdown: MarkdownOption = None,
+    report_dir: ReportDirOption = None,
     var: VarOption = [],  # noqa: B006
     fail_on_warn: Annotated[bool, typer.Option("--fail-on-warn", help="Exit 1 on WARN.")] = False,
     config: ConfigOption = None,
@@ -111,8 +119,8 @@ def evaluate_command(
     window = resolve_window(start, end, last, now)
     sets = load_slo_files(files, parse_vars(var))
     objectives = all_objectives(sets)
-    if json_path and json_path != "-":
-        ensure_writable(Path(json_path).parent, "--json")
+    outputs = OutputPaths(json_path, junit, markdown, report_dir)
+    outputs.check_writable()
     sources = build_sources(_settings(config, prometheus_url, ca_bundle, insecure), objectives)
     try:
         measurements = measure_all(objectives, window, sources)
@@ -120,20 +128,16 @@ def evaluate_command(
         sources.close()
     evaluation = evaluate(objectives, measurements, window)
     code = exit_code_for(evaluation.verdict, fail_on_warn=fail_on_warn)
-    _emit(evaluation, code, json_path)
+    emit(evaluation, result_document(evaluation, exit_code=code, generated_at=clock()), outputs)
     return code
 
 
-def _emit(evaluation: Evaluation, code: int, json_path: str | None) -> None:
-    console = stderr_console() if json_path == "-" else stdout_console()
+def emit(evaluation: Evaluation, document: Mapping[str, Any], outputs: OutputPaths) -> None:
+    """The console table (on stderr when stdout carries JSON), then every requested file."""
+    console = stderr_console() if outputs.json == "-" else stdout_console()
     print_evaluation(console, evaluation)
-    if json_path:
-        text = render_json(result_document(evaluation, exit_code=code, generated_at=clock()))
-        if json_path == "-":
-            sys.stdout.write(text)
-        else:
-            write_atomic(Path(json_path), text)
-            console.print(f"result: {json_path}")
+    for path in write_outputs(document, outputs):
+        console.print(f"wrote {path}", markup=False)
 
 
 @app.command()
