@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,15 +54,26 @@ ReportDirOption = Annotated[
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
 
 
+# Piped output (CI logs) is not wrapped at Rich's default of 80 columns: tables stay readable.
+PIPED_WIDTH = 160
+
+
+def _console(stderr: bool, soft_wrap: bool = False) -> Console:
+    console = Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = PIPED_WIDTH
+    return console
+
+
 def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return _console(stderr=True, soft_wrap=True)
 
 
 def stdout_console() -> Console:
-    return Console(highlight=False)
+    return _console(stderr=False)
 
 
-def _settings(config: Path | None, prometheus_url: str | None, ca_bundle: Path | None, insecure: bool) -> Settings:
+def settings_from(config: Path | None, prometheus_url: str | None, ca_bundle: Path | None, insecure: bool) -> Settings:
     overrides: dict[tuple[str, str], object] = {("prometheus", "url"): prometheus_url}
     if ca_bundle is not None:
         overrides[("prometheus", "ca_bundle")] = str(ca_bundle)
@@ -86,7 +98,7 @@ def validate(
     objectives = all_objectives(sets)
     out = stdout_console()
     if online:
-        sources = build_sources(_settings(config, prometheus_url, ca_bundle, insecure), objectives)
+        sources = build_sources(settings_from(config, prometheus_url, ca_bundle, insecure), objectives)
         try:
             check_queries(sources, objectives, clock())
         finally:
@@ -121,7 +133,7 @@ def evaluate_command(
     objectives = all_objectives(sets)
     outputs = OutputPaths(json_path, junit, markdown, report_dir)
     outputs.check_writable()
-    sources = build_sources(_settings(config, prometheus_url, ca_bundle, insecure), objectives)
+    sources = build_sources(settings_from(config, prometheus_url, ca_bundle, insecure), objectives)
     try:
         measurements = measure_all(objectives, window, sources)
     finally:
@@ -156,3 +168,7 @@ def report_error(error: SlocheckError) -> None:
         return
     for line in str(error).splitlines():
         console.print(f"error: {line}", markup=False)
+
+
+# The load commands register themselves on `app`; imported last because they import from this module.
+from slocheck import commands_load  # noqa: E402, F401

@@ -15,8 +15,9 @@ from pathlib import Path
 from slocheck.errors import EXIT_INTERRUPTED
 from slocheck.evaluate import evaluate, exit_code_for
 from slocheck.files import ensure_writable
+from slocheck.load.plan import LoadOutcome, LoadPlan
 from slocheck.load.profiles import Profile, load_profiles, resolve_profile
-from slocheck.load.runner import LoadOutcome, LoadPlan, run_load
+from slocheck.load.runner import run_load
 from slocheck.load.scenario import load_scenario
 from slocheck.load.stats import client_measurement
 from slocheck.measure import Sources, measure_all
@@ -45,7 +46,7 @@ class RunRequest:
     slo_files: tuple[Path, ...]
     scenario: Path
     profile: str
-    profiles_file: Path
+    profiles_file: Path | None
     host: str
     out_root: Path
     overrides: LoadOverrides = LoadOverrides()
@@ -172,11 +173,28 @@ def _plan(request: RunRequest, profile: Profile, run_dir: RunDirectory) -> LoadP
 
 
 def _load_fields(outcome: LoadOutcome) -> dict[str, object]:
+    """What run.json records about the load, as soon as it has ended."""
     return {
         "window_start": outcome.start.isoformat(),
         "window_end": outcome.end.isoformat(),
         "interrupted": outcome.interrupted,
-        "load": outcome.summary(),
+        "load": {
+            "profile": outcome.profile,
+            "host": outcome.host,
+            "workers": outcome.workers,
+            "requested_users": outcome.requested_users,
+            "achieved_users": outcome.achieved_users,
+            "failed": outcome.failed,
+            "failure": outcome.failure,
+            "warnings": list(outcome.warnings),
+            "notes": list(outcome.notes),
+            "stage_changes": [
+                {"stage": c.index, "at": c.at.isoformat(), "users": c.users, "spawn_rate": c.spawn_rate}
+                for c in outcome.stage_changes
+            ],
+            "generator_cpu": {"peak_percent": outcome.cpu.peak_percent, "avg_percent": outcome.cpu.avg_percent},
+            "csv_prefix": str(outcome.csv_prefix) if outcome.csv_prefix else None,
+        },
     }
 
 
@@ -199,4 +217,3 @@ def _measure_and_report(
     run_dir.write_text("result.json", render_json(document))
     run_dir.update(status="done", verdict=evaluation.verdict.value, exit_code=code)
     return RunResult(run_dir.path, evaluation, code, interrupted, document)
-

@@ -1,0 +1,186 @@
+"""CLI commands that drive load: `run`, `demo`, `worker`, `demo-service`.
+
+Their heavy imports (Locust, the pipeline) happen inside the commands: `slocheck validate` stays fast, and
+`__main__` has already imported Locust first for these commands (gevent must patch before `requests`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from slocheck.cli import (
+    CaBundleOption,
+    ConfigOption,
+    DebugOption,
+    InsecureOption,
+    JsonOption,
+    JunitOption,
+    MarkdownOption,
+    PromUrlOption,
+    ReportDirOption,
+    VarOption,
+    app,
+    clock,
+    emit,
+    settings_from,
+    stderr_console,
+)
+from slocheck.errors import ConfigError
+from slocheck.outputs import OutputPaths
+from slocheck.wiring import parse_vars
+
+DEFAULT_RUNS_ROOT = Path(".slocheck/runs")
+PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
+
+
+def parse_workers(value: str) -> int:
+    """`--workers auto` is one worker process per core; a number is that many; 0 runs in this process."""
+    if value == "auto":
+        return os.cpu_count() or 1
+    try:
+        workers = int(value)
+    except ValueError:
+        raise ConfigError(f'--workers "{value}": expected a number of worker processes or "auto"') from None
+    if workers < 0:
+        raise ConfigError(f"--workers {workers}: must be 0 (in-process) or more")
+    return workers
+
+
+def _duration(value: str | None) -> float | None:
+    from slocheck.units import UnitError, parse_duration
+
+    if value is None:
+        return None
+    try:
+        seconds = parse_duration(value)
+    except UnitError as exc:
+        raise ConfigError(f"--duration: {exc}") from None
+    if seconds <= 0:
+        raise ConfigError(f'--duration "{value}": must be positive (e.g. 30s, 5m)')
+    return seconds
+
+
+@app.command()
+def run(
+    files: Annotated[list[Path], typer.Argument(help="SLO files to evaluate over the load's window.")],
+    scenario: Annotated[Path, typer.Option("--scenario", help="A Locust file (any existing locustfile works).")],
+    host: Annotated[str, typer.Option("--host", help="Base URL of the system under test.")],
+    profile: Annotated[str, typer.Option("--profile", help="Load profile name (smoke, baseline, …).")] = "smoke",
+    profiles: Annotated[Path | None, typer.Option("--profiles", help="Extra profiles file (YAML).")] = None,
+    users: Annotated[int | None, typer.Option("--users", help="Override the profile's users.")] = None,
+    spawn_rate: Annotated[float | None, typer.Option("--spawn-rate", help="Override users started per second.")] = None,
+    duration: Annotated[
+        str | None, typer.Option("--duration", help="Override the profile's duration (30s, 5m).")
+    ] = None,
+    workers: Annotated[
+        str, typer.Option("--workers", help="Local worker processes: N or auto (0 = in-process).")
+    ] = "0",
+    expect_workers: Annotated[int, typer.Option("--expect-workers", help="Remote workers to wait for.")] = 0,
+    master_bind_host: Annotated[
+        str, typer.Option("--master-bind-host", help="Master address for remote workers.")
+    ] = "127.0.0.1",
+    out: Annotated[Path, typer.Option("--out", help="Root of the run directories.")] = DEFAULT_RUNS_ROOT,
+    settle: Annotated[
+        str | None, typer.Option("--settle", help="Wait after the load (default: scrape interval + 2 s).")
+    ] = None,
+    trace: Annotated[bool, typer.Option("--trace", help="Send W3C traceparent and client spans over OTLP.")] = False,
+    trace_sample: Annotated[float, typer.Option("--trace-sample", help="Share of requests traced (0..1).")] = 1.0,
+    fail_on_warn: Annotated[bool, typer.Option("--fail-on-warn", help="Exit 1 on WARN.")] = False,
+    json_path: JsonOption = None,
+    junit: JunitOption = None,
+    markdown: MarkdownOption = None,
+    report_dir: ReportDirOption = None,
+    var: VarOption = [],  # noqa: B006 - typer reads the default, never mutates it
+    config: ConfigOption = None,
+    prometheus_url: PromUrlOption = None,
+    ca_bundle: CaBundleOption = None,
+    insecure: InsecureOption = False,
+    debug: DebugOption = False,
+) -> int:
+    """Validate, drive load with Locust, then measure every objective over exactly the load's window."""
+    from slocheck.load.progress import ProgressReporter
+    from slocheck.pipeline import LoadOverrides, RunRequest, execute_run
+
+    outputs = OutputPaths(json_path, junit, markdown, report_dir)
+    outputs.check_writable()
+    request = RunRequest(
+        slo_files=tuple(files),
+        scenario=scenario,
+        profile=profile,
+        profiles_file=profiles,
+        host=host,
+        out_root=out,
+        overrides=LoadOverrides(users, spawn_rate, _duration(duration)),
+        variables=parse_vars(var),
+        workers=parse_workers(workers),
+        expect_workers=expect_workers,
+        master_bind_host=master_bind_host,
+        settle_seconds=_duration(settle) if settle is not None else None,
+        fail_on_warn=fail_on_warn,
+        trace=trace,
+        trace_sample=trace_sample,
+    )
+    settings = settings_from(config, prometheus_url, ca_bundle, insecure)
+    console = stderr_console()
+    with ProgressReporter(console) as progress:
+        result = execute_run(request, settings, say=console.print, clock=clock, on_progress=progress)
+    emit(result.evaluation, result.document, _with_run_dir(outputs, result.run_dir))
+    return result.exit_code
+
+
+def _with_run_dir(outputs: OutputPaths, run_dir: Path) -> OutputPaths:
+    """The run directory always gets every format; explicit paths are written as well."""
+    return OutputPaths(outputs.json, outputs.junit, outputs.markdown, outputs.report_dir or run_dir)
+
+
+@app.command()
+def demo(
+    inject: Annotated[
+        str | None, typer.Option("--inject", help="Turn on a fault in the demo service: latency, errors, llm-errors.")
+    ] = None,
+    slo: Annotated[Path, typer.Option("--slo", help="SLO file to evaluate.")] = Path("slo/demo.yaml"),
+    scenario: Annotated[Path, typer.Option("--scenario")] = Path("scenarios/agent_platform.py"),
+    profile: Annotated[str, typer.Option("--profile")] = "smoke",
+    users: Annotated[int | None, typer.Option("--users")] = None,
+    duration: Annotated[str | None, typer.Option("--duration")] = None,
+    workers: Annotated[str, typer.Option("--workers", help="N or auto (0 = in-process).")] = "0",
+    out: Annotated[Path, typer.Option("--out", help="Root of the run directories.")] = DEFAULT_RUNS_ROOT,
+    debug: DebugOption = False,
+) -> int:
+    """The whole loop on this machine: demo service + Redis + PostgreSQL + exporters + Prometheus, load, verdict."""
+    import tempfile
+
+    from slocheck.demo.run_demo import INJECTIONS, DemoRequest, run_demo
+    from slocheck.load.progress import ProgressReporter
+
+    if inject is not None and inject not in INJECTIONS:
+        raise ConfigError(f'--inject "{inject}": choose one of {", ".join(INJECTIONS)}')
+    console = stderr_console()
+    with tempfile.TemporaryDirectory(prefix="slocheck-demo-") as workdir, ProgressReporter(console) as progress:
+        request = DemoRequest(
+            slo, scenario, profile, out, Path(workdir), inject, users, _duration(duration), parse_workers(workers)
+        )
+        result = run_demo(request, say=console.print, clock=clock, on_progress=progress)
+    emit(result.evaluation, result.document, _with_run_dir(OutputPaths(), result.run_dir))
+    console.print(f"artifacts: {result.run_dir}", markup=False)
+    return result.exit_code
+
+
+@app.command(name="demo-service", context_settings=PASS_THROUGH, add_help_option=False)
+def demo_service(ctx: typer.Context) -> int:
+    """Run the bundled demo service (system under test); --help lists its options."""
+    from slocheck.demo.service import main as service_main
+
+    return service_main(list(ctx.args))
+
+
+@app.command(context_settings=PASS_THROUGH, add_help_option=False)
+def worker(ctx: typer.Context) -> int:
+    """Run a Locust worker for a distributed run: --master-host H --master-port P --scenario FILE."""
+    from slocheck.load.worker import main as worker_main
+
+    return worker_main(list(ctx.args))
