@@ -56,10 +56,37 @@ class BackendSettings(BaseModel):
         return value.rstrip("/") if value else value
 
 
+class LokiSettings(BackendSettings):
+    """Loki; `tenant` is sent as X-Scope-OrgID (join several with `|`)."""
+
+    tenant: str | None = None
+
+
+class JaegerSettings(BackendSettings):
+    """Jaeger query service (port 16686); `ui_url` builds trace links when the UI lives elsewhere."""
+
+    ui_url: str | None = None
+
+
+class GrafanaSettings(BackendSettings):
+    """Grafana for run annotations, dashboards and deep links."""
+
+    org_id: int | None = None
+    dashboard_uid: str | None = None
+    panel_id: int | None = None
+    prometheus_datasource_uid: str | None = None
+    loki_datasource_uid: str | None = None
+    timeout: float = 10.0
+    retry_budget: float = 10.0
+
+
 class Backends(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     prometheus: BackendSettings = Field(default_factory=BackendSettings)
+    loki: LokiSettings = Field(default_factory=LokiSettings)
+    jaeger: JaegerSettings = Field(default_factory=JaegerSettings)
+    grafana: GrafanaSettings = Field(default_factory=GrafanaSettings)
 
 
 class Settings(BaseModel):
@@ -110,11 +137,13 @@ def _read_config(path: Path | None, environ: Mapping[str, str]) -> tuple[dict[st
     return _expand_env(raw, environ, str(path)), str(path)
 
 
+# SLOCHECK_<BACKEND>_<KEY>, e.g. SLOCHECK_PROMETHEUS_URL, SLOCHECK_GRAFANA_TOKEN, SLOCHECK_LOKI_TENANT.
+_ENV_KEYS = ("url", "token", "username", "password", "tenant", "ca_bundle")
 _ENV_OVERRIDES = {
-    "SLOCHECK_PROMETHEUS_URL": ("prometheus", "url"),
-    "SLOCHECK_PROMETHEUS_TOKEN": ("prometheus", "token"),
-    "SLOCHECK_PROMETHEUS_USERNAME": ("prometheus", "username"),
-    "SLOCHECK_PROMETHEUS_PASSWORD": ("prometheus", "password"),
+    f"SLOCHECK_{backend.upper()}_{key.upper()}": (backend, key)
+    for backend in ("prometheus", "loki", "jaeger", "grafana")
+    for key in _ENV_KEYS
+    if key != "tenant" or backend == "loki"
 }
 
 
