@@ -12,7 +12,7 @@ present() {  # present PACKAGE: is the program this package provides installed?
 }
 
 missing=()
-for pkg in prometheus prometheus-redis-exporter prometheus-postgres-exporter redis-server postgresql docker-compose "$@"; do
+for pkg in prometheus prometheus-redis-exporter prometheus-postgres-exporter redis-server postgresql docker-compose chromium "$@"; do
   present "$pkg" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -eq 0 ]; then

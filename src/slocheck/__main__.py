@@ -12,21 +12,22 @@ def main(argv: list[str] | None = None) -> int:
     if LOAD_COMMANDS.intersection(args[:2]):
         import locust  # noqa: F401 - must precede any import of requests/urllib3
 
-    import click
+    from typer import Abort, Exit
+    from typer._click.exceptions import ClickException  # typer ≥ 0.20 vendors click: its own exception classes
 
     from slocheck.cli import app, report_error
-    from slocheck.errors import EXIT_INTERRUPTED, SlocheckError
+    from slocheck.errors import EXIT_INTERRUPTED, EXIT_INVALID, SlocheckError
 
     debug = "--debug" in args
     try:
         result = app(args=args, prog_name="slocheck", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except Exit as exc:
         return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except Abort:
         return EXIT_INTERRUPTED
-    except click.exceptions.ClickException as exc:
+    except ClickException as exc:
         exc.show()
-        return 2
+        return EXIT_INVALID
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except SlocheckError as exc:

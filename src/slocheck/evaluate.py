@@ -34,8 +34,9 @@ _OUTCOME_SEVERITY: dict[Outcome, int] = {
 
 
 def judge_value(objective: Objective, value: float) -> Outcome:
-    """One value against the pass bar, then the warn bar. NaN/Inf are not data."""
-    if not math.isfinite(value):
+    """One value against the pass bar, then the warn bar. NaN is not data; ±Inf is a value (histogram_quantile
+    answers +Inf when the quantile lies above the highest bucket: that must fail a latency bar, not vanish)."""
+    if math.isnan(value):
         return Outcome.NO_DATA
     if objective.pass_bar.holds(value):
         return Outcome.PASS
@@ -59,7 +60,12 @@ def evaluate_objective(objective: Objective, measurement: Measurement) -> Object
     if measurement.status is MeasurementStatus.NO_DATA or not series:
         reason = f"no data: {measurement.reason or 'empty result'}"
         return _result(objective, measurement, Outcome.NO_DATA, reason, series)
-    worst = max(series, key=lambda s: _OUTCOME_SEVERITY[s.outcome])
+    # Worst by what each series counts as (a NaN series under on_no_data: pass must not hide a WARN),
+    # then by raw outcome so ties still show the most telling one.
+    worst = max(
+        series,
+        key=lambda s: (VERDICT_SEVERITY[counts_as(objective, s.outcome)], _OUTCOME_SEVERITY[s.outcome]),
+    )
     return _result(objective, measurement, worst.outcome, _reason(objective, worst, len(series)), series)
 
 

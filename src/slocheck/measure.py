@@ -24,7 +24,7 @@ from slocheck.model import (
     SeriesValue,
     Window,
 )
-from slocheck.spec.templating import resolve_window
+from slocheck.spec.templating import render
 
 ClientStats = Callable[[Objective], Measurement]
 
@@ -43,8 +43,8 @@ class Sources:
 
 
 def reduce_over_time(points: Sequence[float], how: str) -> float:
-    """`max min avg last pNN` over the finite samples of one series; NaN when there are none."""
-    finite = [p for p in points if math.isfinite(p)]
+    """`max min avg last pNN` over the samples of one series that are not NaN; NaN when there are none."""
+    finite = [p for p in points if not math.isnan(p)]
     if not finite:
         return math.nan
     if how == "max":
@@ -68,7 +68,7 @@ def _percentile(ordered: Sequence[float], q: float) -> float:
 
 def reduce_series(series: Sequence[SeriesValue], how: SeriesReduce) -> tuple[SeriesValue, ...]:
     """Aggregate several series into one (`reduce:`), ignoring NaN series."""
-    values = [s.value for s in series if math.isfinite(s.value)]
+    values = [s.value for s in series if not math.isnan(s.value)]
     if not values:
         return ()
     combine: dict[SeriesReduce, Callable[[list[float]], float]] = {
@@ -84,7 +84,7 @@ def measure_prometheus(
     objective: Objective, indicator: PrometheusIndicator, window: Window, backend: MetricsBackend
 ) -> Measurement:
     interval = range_step(window.seconds, indicator.range.step_seconds) if indicator.range else None
-    query = resolve_window(indicator.query, window, interval)
+    query = render(indicator.template or indicator.query, indicator.variables, window, interval)
     details: dict[str, object] = {}
     try:
         if indicator.range is not None and interval is not None:
@@ -101,6 +101,9 @@ def measure_prometheus(
     except BackendError as exc:
         return Measurement(objective.key, "prometheus", query, MeasurementStatus.ERROR, reason=str(exc))
     if indicator.reduce is not None:
+        if series and not reduce_series(series, indicator.reduce):
+            reason = f"every one of the {len(series)} series is NaN, nothing to {indicator.reduce.value}"
+            return Measurement(objective.key, "prometheus", query, MeasurementStatus.NO_DATA, series, reason, samples)
         series = reduce_series(series, indicator.reduce)
     return _measurement(objective, query, series, samples, details)
 
@@ -111,8 +114,8 @@ def _measurement(
     if not series:
         reason = "empty result: no series matched in the window"
         return Measurement(objective.key, "prometheus", query, MeasurementStatus.NO_DATA, (), reason, 0, details)
-    if not any(math.isfinite(s.value) for s in series):
-        reason = "every series is NaN/Inf (no samples in the window, or 0/0)"
+    if all(math.isnan(s.value) for s in series):
+        reason = "every series is NaN (no samples in the window, or 0/0)"
         return Measurement(
             objective.key, "prometheus", query, MeasurementStatus.NO_DATA, series, reason, samples, details
         )

@@ -113,9 +113,14 @@ class RangeSpec:
 
 @dataclass(frozen=True)
 class PrometheusIndicator:
+    """`query` is for display (variables substituted); `template` + `variables` are what gets rendered
+    per window, in one pass, so a variable's value is never expanded twice."""
+
     query: str
     reduce: SeriesReduce | None = None
     range: RangeSpec | None = None
+    template: str = ""
+    variables: Mapping[str, str] = field(default_factory=dict)
 
     backend = "prometheus"
 

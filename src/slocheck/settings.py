@@ -158,16 +158,23 @@ def load_settings(
     backends = data.setdefault("backends", {})
     if not isinstance(backends, dict):
         raise ConfigError(f"{source}: backends must be a mapping (e.g. backends: {{prometheus: {{url: ...}}}})")
+    # Where each overridden value came from, so an error names the variable or flag, not the file.
+    origins: dict[tuple[str, str], str] = {}
     for variable, (backend, key) in _ENV_OVERRIDES.items():
         if env.get(variable):
             backends.setdefault(backend, {})[key] = env[variable]
+            origins[(backend, key)] = f"environment variable {variable}"
     for (backend, key), value in (cli_overrides or {}).items():
         if value is not None:
             backends.setdefault(backend, {})[key] = value
+            origins[(backend, key)] = f"--{backend}-{key.replace('_', '-')}"
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        loc = tuple(str(p) for p in first["loc"])
         message = str(first.get("ctx", {}).get("error", first["msg"]))
-        raise ConfigError(f"{source}: {where}: {message}") from None
+        origin = origins.get((loc[1], loc[2])) if len(loc) >= 3 and loc[0] == "backends" else None
+        if origin is not None:
+            raise ConfigError(f"{origin}: {message}") from None
+        raise ConfigError(f"{source}: {'.'.join(loc)}: {message}") from None

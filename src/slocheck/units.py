@@ -122,9 +122,13 @@ def _parse_compound_duration(text: str) -> float | None:
 
 def parse_duration(text: str) -> float:
     """A duration in seconds; a bare number is taken as seconds."""
-    value, kind = parse_quantity(text)
+    message = f'"{text}" is not a valid duration (units: {unit_help(Kind.DURATION)})'
+    try:
+        value, kind = parse_quantity(text)
+    except UnitError:
+        raise UnitError(message) from None
     if kind not in (Kind.DURATION, Kind.NUMBER):
-        raise UnitError(f'"{text}" is not a valid duration (units: {unit_help(Kind.DURATION)})')
+        raise UnitError(message)
     return value
 
 

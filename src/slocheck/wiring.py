@@ -10,7 +10,7 @@ from slocheck.errors import ConfigError, QueryError
 from slocheck.measure import Sources
 from slocheck.model import Objective, PrometheusIndicator, SLOSet, Window
 from slocheck.settings import Settings
-from slocheck.spec.templating import resolve_window
+from slocheck.spec.templating import render
 
 
 def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
@@ -58,7 +58,9 @@ def check_queries(sources: Sources, objectives: Sequence[Objective], now: dateti
     for objective in objectives:
         if isinstance(objective.indicator, PrometheusIndicator):
             try:
-                sources.prometheus.check_query(resolve_window(objective.indicator.query, sample_window))
+                indicator = objective.indicator
+                query = render(indicator.template or indicator.query, indicator.variables, sample_window)
+                sources.prometheus.check_query(query)
             except QueryError as exc:
                 problems.append(f"{objective.source}: {objective.key}: {exc}")
     if problems:

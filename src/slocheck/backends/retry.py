@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_delay, wait_random_exponential
+from tenacity import RetryError, Retrying, retry_if_exception_type, stop_before_delay, wait_random_exponential
 
 from slocheck.errors import BackendUnavailable
 
@@ -28,9 +28,13 @@ def call_with_retries(
     budget_seconds: float,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """Run `call`, retrying TransientError with jittered exponential backoff within the budget."""
+    """Run `call`, retrying TransientError with jittered exponential backoff within the budget.
+
+    `stop_before_delay` gives up when the next wait would end past the budget, so the budget holds
+    (plus at most one attempt's own timeout).
+    """
     retrying = Retrying(
-        stop=stop_after_delay(budget_seconds),
+        stop=stop_before_delay(budget_seconds),
         wait=wait_random_exponential(multiplier=0.25, max=4.0),
         retry=retry_if_exception_type(TransientError),
         sleep=sleep,

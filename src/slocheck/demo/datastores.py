@@ -41,7 +41,7 @@ def redis_ping(port: int, host: str = "127.0.0.1") -> bool:
 def metrics_contain(url: str, line_prefix: str) -> bool:
     """True when the exposition at `url` has a sample line starting with `line_prefix` (e.g. `redis_up 1`)."""
     try:
-        with urllib.request.urlopen(url, timeout=2.0) as response:  # noqa: S310 - loopback URLs we built
+        with urllib.request.urlopen(url, timeout=2.0) as response:  # loopback URLs we built
             text = response.read().decode("utf-8", "replace")
     except (OSError, urllib.error.URLError):
         return False
@@ -119,6 +119,8 @@ class PostgresServer:
     def start(self, timeout: float = 60.0) -> PostgresServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.base = self._prepare_base()
+        # Throwaway by design: a cluster left by an earlier run in this work directory is replaced.
+        shutil.rmtree(self.datadir, ignore_errors=True)
         self._initdb()
         self.process = ManagedProcess("postgres", self._server_argv(), self.log_path, user=POSTGRES_USER)
         self.process.start()
@@ -150,7 +152,7 @@ class PostgresServer:
     def _server_user_can_write(self, path: Path) -> bool:
         if not _must_switch_user():
             return os.access(path, os.W_OK | os.X_OK)
-        check = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        check = subprocess.run(  # fixed argv, no shell
             ["runuser", "-u", POSTGRES_USER, "--", "test", "-w", str(path), "-a", "-x", str(path)],
             check=False,
             capture_output=True,
@@ -167,9 +169,11 @@ class PostgresServer:
             "--no-sync",
         ]  # fmt: skip
         initdb = ManagedProcess("initdb", argv, self.log_path, user=POSTGRES_USER).start()
-        assert initdb.process is not None
+        process = initdb.process
+        if process is None:  # start() always sets it; this narrows the type
+            raise StackError("initdb did not start")
         try:
-            code = initdb.process.wait(timeout=120)
+            code = process.wait(timeout=120)
         except subprocess.TimeoutExpired:
             initdb.stop()
             raise StackError(f"initdb did not finish within 120s; see {self.log_path}") from None
@@ -177,13 +181,12 @@ class PostgresServer:
             raise StackError(f"initdb failed with code {code}; see {self.log_path}")
 
     def _server_argv(self) -> list[str]:
-        assert self.base is not None
         return [
             str(self.bindir / "postgres"),
             "-D", str(self.datadir),
             "-h", "127.0.0.1",
             "-p", str(self.port),
-            "-k", str(self.base),
+            "-k", str(self.datadir.parent),
             "-c", f"max_connections={self.max_connections}",
             # Throwaway data: durability costs time and buys nothing here.
             "-c", "fsync=off",
@@ -193,7 +196,7 @@ class PostgresServer:
 
     def _client(self, name: str, *args: str) -> subprocess.CompletedProcess[bytes]:
         argv = [str(self.bindir / name), "-h", "127.0.0.1", "-p", str(self.port), "-U", POSTGRES_USER, *args]
-        return subprocess.run(argv, check=False, capture_output=True, timeout=30)  # noqa: S603 - fixed argv
+        return subprocess.run(argv, check=False, capture_output=True, timeout=30)  # fixed argv, no shell
 
     def _accepts_queries(self) -> bool:
         # pg_isready says "accepting connections" only after recovery and start-up are over.

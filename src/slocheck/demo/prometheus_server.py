@@ -16,7 +16,8 @@ def prometheus_config(targets: Mapping[str, Sequence[str]], scrape_interval: str
         {"job_name": job, "scrape_interval": scrape_interval, "static_configs": [{"targets": list(addresses)}]}
         for job, addresses in targets.items()
     ]
-    config = {"global": {"scrape_interval": scrape_interval, "evaluation_interval": scrape_interval}, "scrape_configs": jobs}
+    intervals = {"scrape_interval": scrape_interval, "evaluation_interval": scrape_interval}
+    config = {"global": intervals, "scrape_configs": jobs}
     return yaml.safe_dump(config, sort_keys=False)
 
 

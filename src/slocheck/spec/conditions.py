@@ -17,6 +17,11 @@ def parse_bar_text(text: str) -> Condition:
     if not match:
         raise UnitError(f'"{text}" is not a condition; start with one of < <= > >= == != (e.g. "< 500ms")')
     op, quantity = match.groups()
+    if quantity.startswith("+") or (quantity.startswith("-") and quantity.endswith("%")):
+        raise UnitError(
+            f'"{text}" is a relative bar (compared with a baseline run), which this version does not support yet; '
+            'write an absolute bar such as "< 500ms"'
+        )
     try:
         value, kind = parse_quantity(quantity)
     except UnitError as exc:

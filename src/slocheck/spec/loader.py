@@ -22,9 +22,10 @@ from slocheck.model import (
     SeriesReduce,
     SLOSet,
 )
+from slocheck.spec.checks import duplicate_names, raw_variables, variable_problems
 from slocheck.spec.errors_format import display_path, document_path, message_for
 from slocheck.spec.schema import IndicatorModel, ObjectiveModel, SLOSetModel, parse_bar
-from slocheck.spec.templating import substitute_variables, unknown_variables
+from slocheck.spec.templating import substitute_variables
 from slocheck.spec.yamldoc import Located, Path, YamlSyntaxError, load_documents
 from slocheck.units import parse_duration
 
@@ -99,6 +100,8 @@ def _load_document(name: str, located: Located, overrides: Mapping[str, str]) ->
     problems = [_problem(name, located, path, "duplicate key", key=True) for path, _ in located.duplicates]
     if not isinstance(located.data, dict):
         return None, [*problems, _problem(name, located, (), "must be a mapping with apiVersion, kind, metadata, spec")]
+    semantic = duplicate_names(located.data) + variable_problems(located.data, overrides)
+    problems += [_problem(name, located, path, message) for path, message in semantic]
     try:
         document = SLOSetModel.model_validate(located.data)
     except ValidationError as exc:
@@ -112,42 +115,15 @@ def _load_document(name: str, located: Located, overrides: Mapping[str, str]) ->
                 _problem(name, located, path, message_for(error, SLOSetModel), key=error["type"] == "extra_forbidden")
             )
         return None, problems
-    slo_set, found = _build(name, located, document, overrides)
-    problems.extend(found)
-    return (slo_set if not problems else None), problems
+    if problems:
+        return None, problems
+    return _build(name, document, raw_variables(located.data, overrides)), []
 
 
-def _build(
-    name: str, located: Located, document: SLOSetModel, overrides: Mapping[str, str]
-) -> tuple[SLOSet, list[Problem]]:
+def _build(name: str, document: SLOSetModel, variables: Mapping[str, str]) -> SLOSet:
     spec = document.spec
-    variables = {k: _var_text(v) for k, v in spec.vars.items()} | dict(overrides)
-    problems: list[Problem] = []
-    objectives: list[Objective] = []
-    seen: dict[str, int] = {}
-    for index, model in enumerate(spec.objectives):
-        base: Path = ("spec", "objectives", index)
-        if model.name in seen:
-            problems.append(
-                _problem(
-                    name,
-                    located,
-                    (*base, "name"),
-                    f'duplicate objective name "{model.name}" (also objectives[{seen[model.name]}])',
-                )
-            )
-        seen.setdefault(model.name, index)
-        indicator, found = _indicator(model.indicator, variables)
-        problems.extend(_problem(name, located, (*base, "indicator", *sub), msg) for sub, msg in found)
-        objectives.append(_objective(document, model, indicator, name))
-    slo_set = SLOSet(document.metadata.name, spec.service, tuple(objectives), name, dict(document.metadata.labels))
-    return slo_set, problems
-
-
-def _var_text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    objectives = tuple(_objective(document, m, _indicator(m.indicator, variables), name) for m in spec.objectives)
+    return SLOSet(document.metadata.name, spec.service, objectives, name, dict(document.metadata.labels))
 
 
 def _objective(document: SLOSetModel, model: ObjectiveModel, indicator: Indicator, source: str) -> Objective:
@@ -166,22 +142,20 @@ def _objective(document: SLOSetModel, model: ObjectiveModel, indicator: Indicato
     )
 
 
-def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> tuple[Indicator, list[tuple[Path, str]]]:
+def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> Indicator:
+    """The internal indicator; variables were checked on the raw data already."""
     if model.prometheus is not None:
         prom = model.prometheus
-        unknown = unknown_variables(prom.query, variables)
-        if unknown:
-            names = ", ".join(f"${{{u}}}" for u in unknown)
-            hint = "define it under spec.vars or pass --var NAME=VALUE"
-            return PrometheusIndicator(prom.query), [(("prometheus", "query"), f"unknown variable {names}; {hint}")]
         range_spec = None
         if prom.range is not None:
             step = parse_duration(prom.range.step) if prom.range.step else None
             range_spec = RangeSpec(prom.range.reduce, step)
         reduce = SeriesReduce(prom.reduce) if prom.reduce else None
-        return PrometheusIndicator(substitute_variables(prom.query, variables), reduce, range_spec), []
+        used = {name: value for name, value in variables.items() if f"${{{name}}}" in prom.query}
+        display = substitute_variables(prom.query, variables)
+        return PrometheusIndicator(display, reduce, range_spec, template=prom.query, variables=used)
     assert model.locust is not None  # the schema guarantees exactly one source
-    return LocustIndicator(model.locust.stat, model.locust.request, model.locust.method), []
+    return LocustIndicator(model.locust.stat, model.locust.request, model.locust.method)
 
 
 def _duplicate_set_names(sets: Iterable[SLOSet]) -> list[Problem]:

@@ -30,10 +30,12 @@ class RangeModel(Strict):
     step: str | None = None
     reduce: str = "max"
 
-    @field_validator("step")
+    @field_validator("step", mode="before")
     @classmethod
-    def _step_is_duration(cls, value: str | None) -> str | None:
-        if value is not None and parse_duration(value) <= 0:
+    def _step_is_duration(cls, value: object) -> object:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = f"{value}s"  # a bare number is seconds, as in Prometheus' own step parameter
+        if isinstance(value, str) and parse_duration(value) <= 0:
             raise ValueError(f'"{value}" must be a positive duration')
         return value
 
@@ -141,17 +143,24 @@ class MetadataModel(Strict):
 
 class SpecModel(Strict):
     service: Annotated[str, Field(min_length=1)]
-    vars: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    vars: dict[str, str] = Field(default_factory=dict)
     defaults: DefaultsModel = Field(default_factory=DefaultsModel)
     objectives: Annotated[list[ObjectiveModel], Field(min_length=1)]
 
-    @field_validator("vars")
+    @field_validator("vars", mode="before")
     @classmethod
-    def _var_names(cls, value: dict[str, object]) -> dict[str, object]:
-        for name in value:
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name.startswith("__"):
+    def _vars_are_named_scalars(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value  # pydantic reports the wrong type
+        converted = {}
+        for name, item in value.items():
+            if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name.startswith("__"):
                 raise ValueError(f'"{name}" is not a valid variable name (letters, digits, _; not starting with __)')
-        return value
+            # Numbers and booleans are written as text; anything else is left for pydantic to reject at the key.
+            converted[name] = ("true" if item else "false") if isinstance(item, bool) else item
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                converted[name] = str(item)
+        return converted
 
 
 class SLOSetModel(Strict):

@@ -20,7 +20,7 @@ _BUILTIN_RE = re.compile(r"\$\{?(__[A-Za-z_]+)\}?")
 
 def escape_label_value(value: str) -> str:
     """Escape for the inside of a double-quoted PromQL/LogQL string."""
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("`", "\\`")
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
 def unknown_variables(text: str, variables: Mapping[str, str]) -> list[str]:
@@ -30,16 +30,33 @@ def unknown_variables(text: str, variables: Mapping[str, str]) -> list[str]:
     return sorted(set(unknown))
 
 
-def substitute_variables(text: str, variables: Mapping[str, str]) -> str:
-    """Replace `${name}` by its escaped value; built-ins are left for `resolve_window`."""
+_TOKEN_RE = re.compile(r"\$\{([^}]*)\}|\$(__[A-Za-z_]+)")
+
+
+def render(
+    text: str,
+    variables: Mapping[str, str],
+    window: Window | None = None,
+    interval_seconds: float | None = None,
+) -> str:
+    """Fill `${var}` (escaped) and, given a window, the built-ins — in ONE pass, so text that came from a
+    variable's value is never expanded again (a value `/cost$__range` stays literally that)."""
+    builtins = _builtin_values(window, interval_seconds) if window is not None else {}
 
     def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
+        name = match.group(1) if match.group(1) is not None else match.group(2)
         if name in BUILTINS:
-            return match.group(0)
-        return escape_label_value(variables[name])
+            return builtins.get(name, match.group(0))
+        if name in variables:
+            return escape_label_value(variables[name])
+        return match.group(0)
 
-    return _USER_VAR_RE.sub(replace, text)
+    return _TOKEN_RE.sub(replace, text)
+
+
+def substitute_variables(text: str, variables: Mapping[str, str]) -> str:
+    """Replace `${name}` by its escaped value; built-ins are left for the window (display form of a query)."""
+    return render(text, variables)
 
 
 def default_interval(window: Window) -> float:
@@ -47,14 +64,17 @@ def default_interval(window: Window) -> float:
     return max(1.0, round(window.seconds / 250))
 
 
-def resolve_window(text: str, window: Window, interval_seconds: float | None = None) -> str:
-    """Fill the window built-ins for one concrete window."""
+def _builtin_values(window: Window, interval_seconds: float | None) -> dict[str, str]:
     interval = interval_seconds if interval_seconds is not None else default_interval(window)
-    values = {
+    return {
         "__range": prometheus_duration(max(window.seconds, 1.0)),
         "__range_s": str(int(max(window.seconds, 1.0))),
         "__interval": prometheus_duration(interval),
         "__start": str(int(window.start.timestamp())),
         "__end": str(int(window.end.timestamp())),
     }
-    return _BUILTIN_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def resolve_window(text: str, window: Window, interval_seconds: float | None = None) -> str:
+    """Fill the window built-ins of a text whose variables are already substituted."""
+    return render(text, {}, window, interval_seconds)

@@ -54,8 +54,8 @@ def load_documents(text: str) -> list[Located]:
         raise YamlSyntaxError(f"invalid YAML: {exc}", None, None) from None
     documents = []
     for node in nodes:
-        if node is None:
-            continue
+        if node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
+            continue  # an empty document, e.g. after a trailing `---`
         located = Located(data=None)
         located.data = _convert(node, (), located)
         documents.append(located)

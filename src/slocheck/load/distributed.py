@@ -1,0 +1,199 @@
+"""Master side of a distributed run: local worker processes, the handshake, and statistics from workers.
+
+Messages between slocheck's master and its workers (on top of Locust's own):
+
+- worker → master `slocheck_hello` {pid, users, digest}: sent once connected; the master answers with
+  `slocheck_config` {run_id, trace} and counts the worker as ready only then (so tracing is set up before the
+  first user spawns) and checks that the worker loaded the same User classes.
+- worker → master `stats` (Locust's periodic report, every 3 s) carries `slocheck`: the worker's request
+  histograms since its last report.
+- worker → master `slocheck_final`: the rest of its histograms, sent when the worker's users have stopped.
+
+Local workers are started in their own session (process group), so a Ctrl-C in the terminal reaches only the
+master, which stops them in order; `LocalWorkers.kill()` kills every group on the way out, whatever happened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gevent
+from locust.rpc import Message
+
+from slocheck.errors import LoadError
+from slocheck.load.stats import ClientStats
+
+logger = logging.getLogger(__name__)
+
+HELLO = "slocheck_hello"
+CONFIG = "slocheck_config"
+FINAL = "slocheck_final"
+WIRE_KEY = "slocheck"
+
+
+@dataclass
+class LocalWorker:
+    number: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    reported_dead: bool = False
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log_tail(self) -> str:
+        try:
+            lines = [line.strip() for line in self.log_path.read_text(errors="replace").splitlines() if line.strip()]
+        except OSError:
+            return ""
+        return lines[-1][:300] if lines else ""
+
+
+@dataclass
+class LocalWorkers:
+    """N worker OS processes running `python -m slocheck.load.worker` against the local master."""
+
+    workers: list[LocalWorker] = field(default_factory=list)
+    log_dir: Path | None = None
+    _temporary: bool = False
+
+    def start(self, count: int, master_host: str, master_port: int, scenario: Path, log_dir: Path | None) -> None:
+        if log_dir is None:
+            self.log_dir, self._temporary = Path(tempfile.mkdtemp(prefix="slocheck-workers-")), True
+        else:
+            self.log_dir = log_dir
+            log_dir.mkdir(parents=True, exist_ok=True)
+        for number in range(1, count + 1):
+            log_path = self.log_dir / f"worker-{number}.log"
+            command = [sys.executable, "-m", "slocheck.load.worker", "--master-host", master_host,
+                       "--master-port", str(master_port), "--scenario", str(scenario),
+                       "--parent-pid", str(os.getpid())]
+            with log_path.open("wb") as log:
+                process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                           start_new_session=True)
+            self.workers.append(LocalWorker(number, process, log_path))
+
+    @property
+    def pids(self) -> list[int]:
+        return [w.pid for w in self.workers]
+
+    def newly_dead(self) -> list[LocalWorker]:
+        """Workers that exited since the last call."""
+        dead = [w for w in self.workers if not w.reported_dead and w.process.poll() is not None]
+        for worker in dead:
+            worker.reported_dead = True
+        return dead
+
+    def alive(self) -> list[LocalWorker]:
+        return [w for w in self.workers if w.process.poll() is None]
+
+    def terminate(self, grace: float) -> None:
+        """SIGTERM every worker's process group, then SIGKILL what is left after `grace` seconds."""
+        _signal_groups(self.alive(), signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while self.alive() and time.monotonic() < deadline:
+            gevent.sleep(0.05)
+        self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL every worker's process group and reap them (safe to call repeatedly)."""
+        _signal_groups(self.workers, signal.SIGKILL)
+        for worker in self.workers:
+            try:
+                worker.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                logger.warning("worker %d (pid %d) did not exit after SIGKILL", worker.number, worker.pid)
+        if self._temporary and self.log_dir is not None:
+            shutil.rmtree(self.log_dir, ignore_errors=True)
+            self._temporary = False
+
+
+def _signal_groups(workers: list[LocalWorker], signum: int) -> None:
+    for worker in workers:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(worker.pid, signum)
+
+
+class MasterLink:
+    """slocheck's messages on a Locust MasterRunner: handshake, config, and merged client statistics."""
+
+    def __init__(self, runner: Any, stats: ClientStats, config: dict[str, Any], user_classes: list[str]) -> None:
+        self.runner = runner
+        self.stats = stats
+        self.config = config
+        self.user_classes = sorted(user_classes)
+        self.hello: dict[str, dict[str, Any]] = {}
+        self.finals: dict[str, float] = {}
+        self.mismatch: str | None = None
+        runner.register_message(HELLO, self._on_hello)
+        runner.register_message(FINAL, self._on_final)
+        runner.environment.events.worker_report.add_listener(self._on_report)
+
+    def _on_hello(self, environment: Any, msg: Message) -> None:
+        data = dict(msg.data or {})
+        self.hello[msg.node_id] = data
+        theirs = sorted(data.get("users", []))
+        if theirs != self.user_classes:
+            self.mismatch = (f"worker {msg.node_id} loaded different User classes ({', '.join(theirs) or 'none'}) "
+                             f"than the master ({', '.join(self.user_classes)}); run every worker with the same "
+                             "scenario file")
+        self.runner.send_message(CONFIG, self.config, client_id=msg.node_id)
+
+    def _on_final(self, environment: Any, msg: Message) -> None:
+        self.stats.merge_wire(msg.data["stats"])
+        self.finals[msg.node_id] = time.time()
+
+    def _on_report(self, client_id: str, data: dict[str, Any], **_kwargs: object) -> None:
+        wire = data.get(WIRE_KEY)
+        if wire:
+            self.stats.merge_wire(wire)
+
+    def ready(self) -> list[str]:
+        """Workers that are connected, idle, and have completed the handshake."""
+        return [node.id for node in self.runner.clients.ready if node.id in self.hello]
+
+    def wait_for_workers(self, expected: int, timeout: float, check: Callable[[], None], where: str) -> None:
+        """Block until `expected` workers are ready; `check()` may raise (e.g. a local worker died)."""
+        deadline = time.monotonic() + timeout
+        while len(self.ready()) < expected:
+            check()
+            if self.mismatch:
+                raise LoadError(self.mismatch)
+            if time.monotonic() > deadline:
+                raise LoadError(
+                    f"only {len(self.ready())} of {expected} workers connected to the master at {where} within "
+                    f"{timeout:g} s; start them with `slocheck worker --master-host HOST --master-port PORT "
+                    "--scenario FILE`"
+                )
+            gevent.sleep(0.1)
+
+    def wait_for_finals(self, worker_ids: list[str], timeout: float, alive: Callable[[str], bool]) -> list[str]:
+        """Wait until every worker in `worker_ids` has sent its final statistics; return those that did not."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            missing = [w for w in worker_ids if w not in self.finals and alive(w)]
+            if not missing:
+                break
+            gevent.sleep(0.05)
+        return [w for w in worker_ids if w not in self.finals]
+
+    def send_quit(self) -> None:
+        """Ask every worker that ever said hello to quit (also those between `stop` and `ready`)."""
+        for node_id in self.hello:
+            try:
+                self.runner.server.send_to_client(Message("quit", None, node_id))  # type: ignore[no-untyped-call]
+            except Exception as exc:
+                logger.debug("could not send quit to %s: %s", node_id, exc)

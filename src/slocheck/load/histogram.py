@@ -1,0 +1,161 @@
+"""A log-linear latency histogram: every percentile within 0.5 % of the exact value, bounded memory, mergeable.
+
+Why this shape (and not Locust's own statistics): Locust rounds every response time to two significant digits
+before bucketing it (e.g. 1234 ms → 1200 ms), so its p99 can be several percent off — too coarse for a gate that
+compares `p99 < 500ms`. Keeping every raw timing is exact but grows without bound in an hour-long run.
+
+This histogram keeps, per bucket, only a count. Bucket `i` holds the values in `(γ^(i-1), γ^i]` with
+`γ = (1 + α) / (1 - α)` and `α = 0.005`; a bucket is reported as `2·γ^i / (γ + 1)`, which is within `α` (0.5 %)
+relative error of every value in the bucket (the DDSketch construction, Masson et al., VLDB 2019). Percentiles use
+the nearest-rank definition (the smallest recorded value with at least `q·n` values at or below it, as Locust and
+HdrHistogram do), so the reported value is within 0.5 % of the exact nearest-rank percentile of the raw timings.
+
+- Memory: values are clamped to `[1 ns, 10^6 s]`, so there are at most `ln(10^15) / ln(γ) ≈ 3,450` buckets,
+  stored sparsely (a dict of index → count); a typical endpoint with latencies between 1 ms and 10 s uses
+  under 1,000. It does not grow with the number of requests or with the run's length.
+- Merging two histograms adds their counts bucket by bucket, which gives exactly the histogram of all values:
+  worker processes send theirs to the master, which merges them.
+- `count`, `sum` (hence the average), `min` and `max` are kept exactly; a percentile estimate is clamped to
+  `[min, max]`, so p100 is the exact maximum.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+RELATIVE_ACCURACY = 0.005
+GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY)
+_LOG_GAMMA = math.log(GAMMA)
+MIN_VALUE = 1e-9
+MAX_VALUE = 1e6
+_MIN_INDEX = math.ceil(math.log(MIN_VALUE) / _LOG_GAMMA)
+_MAX_INDEX = math.ceil(math.log(MAX_VALUE) / _LOG_GAMMA)
+
+
+def bucket_index(value: float) -> int:
+    """The bucket a positive value falls into (values are clamped to `[MIN_VALUE, MAX_VALUE]`)."""
+    index = math.ceil(math.log(value) / _LOG_GAMMA)
+    return min(max(index, _MIN_INDEX), _MAX_INDEX)
+
+
+def bucket_value(index: int) -> float:
+    """The representative value of a bucket: within RELATIVE_ACCURACY of everything in it."""
+    return 2.0 * GAMMA**index / (GAMMA + 1.0)
+
+
+@dataclass
+class LogHistogram:
+    """Counts of values (seconds) in log-spaced buckets, plus exact count, sum, min and max."""
+
+    counts: dict[int, int] = field(default_factory=dict)
+    zero_count: int = 0
+    count: int = 0
+    total: float = 0.0
+    min: float = math.inf
+    max: float = -math.inf
+
+    def add(self, value: float) -> None:
+        """Record one value; negative values (clock steps) count as zero."""
+        value = max(value, 0.0)
+        self.count += 1
+        self.total += value
+        self.min = min(self.min, value)
+        self.max = max(self.max, value)
+        if value < MIN_VALUE:
+            self.zero_count += 1
+            return
+        index = bucket_index(value)
+        self.counts[index] = self.counts.get(index, 0) + 1
+
+    def merge(self, other: LogHistogram) -> None:
+        """Add every value of `other` to this histogram."""
+        for index, n in other.counts.items():
+            self.counts[index] = self.counts.get(index, 0) + n
+        self.zero_count += other.zero_count
+        self.count += other.count
+        self.total += other.total
+        self.min = min(self.min, other.min)
+        self.max = max(self.max, other.max)
+
+    def copy(self) -> LogHistogram:
+        return LogHistogram(dict(self.counts), self.zero_count, self.count, self.total, self.min, self.max)
+
+    def minus(self, earlier: LogHistogram) -> LogHistogram:
+        """The values recorded since `earlier` (a copy of this histogram taken before); min/max are unknown."""
+        counts = {i: n - earlier.counts.get(i, 0) for i, n in self.counts.items() if n != earlier.counts.get(i, 0)}
+        return LogHistogram(counts, self.zero_count - earlier.zero_count, self.count - earlier.count,
+                            self.total - earlier.total)
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count if self.count else math.nan
+
+    def quantile(self, q: float) -> float:
+        """Nearest-rank percentile (`q` in [0, 1]); NaN when empty."""
+        if self.count <= 0:
+            return math.nan
+        rank = max(1, math.ceil(q * self.count - 1e-9))
+        seen = self.zero_count
+        estimate = 0.0
+        if seen < rank:
+            for index in sorted(self.counts):
+                seen += self.counts[index]
+                if seen >= rank:
+                    estimate = bucket_value(index)
+                    break
+            else:
+                estimate = self.max
+        return self._clamp(estimate)
+
+    def _clamp(self, estimate: float) -> float:
+        if math.isfinite(self.min) and math.isfinite(self.max):
+            return min(max(estimate, self.min), self.max)
+        return estimate
+
+    def to_wire(self) -> dict[str, object]:
+        """Plain lists and numbers (msgpack/JSON safe: no integer map keys)."""
+        indices = sorted(self.counts)
+        return {
+            "i": indices,
+            "n": [self.counts[i] for i in indices],
+            "z": self.zero_count,
+            "c": self.count,
+            "s": self.total,
+            "lo": self.min if math.isfinite(self.min) else None,
+            "hi": self.max if math.isfinite(self.max) else None,
+        }
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, object]) -> LogHistogram:
+        indices = _ints(data.get("i", []))
+        numbers = _ints(data.get("n", []))
+        low, high = data.get("lo"), data.get("hi")
+        return cls(
+            counts=dict(zip(indices, numbers, strict=True)),
+            zero_count=int(_number(data.get("z", 0))),
+            count=int(_number(data.get("c", 0))),
+            total=float(_number(data.get("s", 0.0))),
+            min=float(_number(low)) if low is not None else math.inf,
+            max=float(_number(high)) if high is not None else -math.inf,
+        )
+
+    @classmethod
+    def of(cls, values: Iterable[float]) -> LogHistogram:
+        histogram = cls()
+        for value in values:
+            histogram.add(value)
+        return histogram
+
+
+def _ints(value: object) -> list[int]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"expected a list of integers, got {type(value).__name__}")
+    return [int(_number(v)) for v in value]
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {value!r}")
+    return float(value)

@@ -1,0 +1,412 @@
+"""Drive a load run with Locust as a library: in this process, or a master with local and/or remote workers.
+
+    outcome = run_load(LoadPlan(scenario=Path("scenarios/smoke.py"), profile=profile, host="http://127.0.0.1:8000"))
+
+The run follows the profile's LoadTestShape (or the scenario's own shape), reports progress about once a second,
+and stops when the shape ends, on SIGINT/SIGTERM (within ~10 s, marked interrupted), or when every worker died
+(marked failed). Whatever happens, no worker process is left behind and Locust's global event hooks are restored.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import FrameType
+from typing import Any
+
+import gevent
+import locust
+from locust.env import Environment
+from locust.runners import STATE_RUNNING, STATE_SPAWNING, STATE_STOPPED
+from locust.stats import PERCENTILES_TO_REPORT, StatsCSVFileWriter
+
+from slocheck.errors import LoadError
+from slocheck.load.distributed import LocalWorkers, MasterLink
+from slocheck.load.environment import default_options, listeners_restored
+from slocheck.load.monitor import CpuMonitor
+from slocheck.load.plan import LoadOutcome, LoadPlan, check_host, new_run_id
+from slocheck.load.progress import Progress, ProgressCallback, RecentWindow
+from slocheck.load.scenario import Scenario, load_scenario
+from slocheck.load.shapes import ProfileShape, StageCallback, StageChange, observe_shape
+from slocheck.load.stats import ClientStats
+from slocheck.load.tracing import tracing_wanted
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.2
+SAMPLE_SECONDS = 1.0
+INTERRUPT_STOP_TIMEOUT = 5.0
+STOP_MARGIN = 3.0
+FINALS_TIMEOUT = 5.0
+
+
+class _Interrupted(Exception):
+    """SIGINT/SIGTERM before the load started."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _target_host(plan: LoadPlan, scenario: Scenario) -> str:
+    if plan.host:
+        return check_host(plan.host)
+    missing = [u.__name__ for u in scenario.user_classes if not getattr(u, "host", None)]
+    if missing:
+        raise LoadError(f"{plan.scenario}: no target host for {', '.join(missing)}; pass --host URL or set `host` "
+                        "on the User class")
+    return ", ".join(sorted(scenario.hosts))
+
+
+class _Run:
+    """The state of one run; `run_load` calls setup → drive → teardown → outcome."""
+
+    def __init__(self, plan: LoadPlan, scenario: Scenario, host: str, on_progress: ProgressCallback | None,
+                 on_stage: StageCallback | None) -> None:
+        self.plan, self.scenario, self.host = plan, scenario, host
+        self.run_id = plan.run_id or new_run_id()
+        self.on_progress, self.on_stage = on_progress, on_stage
+        self.stats = ClientStats()
+        self.stage_changes: list[StageChange] = []
+        self.warnings: list[str] = []
+        self.notes: list[str] = []
+        self.failure = ""
+        self.interrupts = 0
+        self.achieved_users = 0
+        self.cpu = CpuMonitor()
+        self.recent = RecentWindow()
+        self.workers = LocalWorkers()
+        self.link: MasterLink | None = None
+        self.env: Any = None
+        self.runner: Any = None
+        self.tracer: Any = None
+        self.csv: StatsCSVFileWriter | None = None
+        self.csv_greenlet: gevent.Greenlet | None = None
+        self.started_at: datetime | None = None
+        self.started_mono = 0.0
+        self.stopped_at: datetime | None = None
+        self.seen_missing: set[str] = set()
+        self.users: set[Any] = set()
+
+    # --- setup -------------------------------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        self.env = self._environment()
+        if self.plan.distributed:
+            self._setup_master()
+        else:
+            self.runner = self.env.create_local_runner()
+            self.env.events.request.add_listener(self.stats.on_request)
+            self.tracer = self._tracer()
+        self.env.events.test_stop.add_listener(self._on_test_stop)
+        self.env.events.init.fire(environment=self.env, runner=self.runner, web_ui=None)
+        self.cpu.watch("master" if self.plan.distributed else "local", os.getpid())
+        self._start_csv()
+        if self.plan.distributed:
+            self._start_workers()
+
+    def _environment(self) -> Any:
+        try:
+            return Environment(user_classes=list(self.scenario.user_classes), shape_class=self._shape(),
+                               events=locust.events, host=self.host if self.plan.host else None,
+                               stop_timeout=self.plan.stop_timeout, locustfile=str(self.scenario.path),
+                               parsed_options=default_options())
+        except ValueError as exc:
+            raise LoadError(f"{self.plan.scenario}: {exc}") from None
+
+    def _shape(self) -> Any:
+        own = self.scenario.shape_class
+        if own is None:
+            return ProfileShape(self.plan.profile, self._on_stage)
+        self.notes.append(f"{self.plan.scenario} defines its own LoadTestShape ({own.__name__}); it drives the load; "
+                          f"the profile {self.plan.profile.name!r} and --users/--spawn-rate/--duration are ignored")
+        return observe_shape(own(), self._on_stage)
+
+    def _tracer(self) -> Any:
+        if not tracing_wanted(self.plan.trace):
+            return None
+        from slocheck.load.tracing import RequestTracer
+
+        return RequestTracer(self._trace_settings()).install()
+
+    def _trace_settings(self) -> Any:
+        from slocheck.load.tracing import TraceSettings
+
+        return TraceSettings(self.run_id, self.plan.trace_sample, self.plan.otlp_endpoint)
+
+    def _setup_master(self) -> None:
+        assert self.env is not None
+        remote = self.plan.expect_workers > 0
+        host = self.plan.master_bind_host if remote else "127.0.0.1"
+        port = self.plan.master_bind_port if remote else 0
+        try:
+            self.runner = self.env.create_master_runner(master_bind_host=host, master_bind_port=port)
+        except (SystemExit, Exception) as exc:
+            raise LoadError(f"cannot listen for workers on {host}:{port} ({exc or 'address in use'}); "
+                            "choose another --master-bind-port") from None
+        trace = self._trace_settings().to_wire() if tracing_wanted(self.plan.trace) else None
+        users = [u.__name__ for u in self.scenario.user_classes]
+        self.link = MasterLink(self.runner, self.stats, {"run_id": self.run_id, "trace": trace}, users)
+
+    def _start_workers(self) -> None:
+        assert self.link is not None
+        port = int(self.runner.server.port)
+        bind = self.plan.master_bind_host if self.plan.expect_workers else "127.0.0.1"
+        connect = "127.0.0.1" if bind in ("*", "0.0.0.0", "", "::") else bind
+        if self.plan.workers:
+            log_dir = self.plan.out_dir / "workers" if self.plan.out_dir else None
+            self.workers.start(self.plan.workers, connect, port, self.scenario.path, log_dir)
+            for worker in self.workers.workers:
+                self.cpu.watch(f"worker-{worker.number}", worker.pid)
+        expected = self.plan.workers + self.plan.expect_workers
+        self.link.wait_for_workers(expected, self.plan.worker_timeout, self._check_startup, f"{bind}:{port}")
+
+    def _check_startup(self) -> None:
+        if self.interrupts:
+            raise _Interrupted
+        for worker in self.workers.newly_dead():
+            code = worker.process.returncode
+            raise LoadError(f"local worker {worker.number} exited with code {code} before connecting: "
+                            f"{worker.log_tail() or 'no output'}")
+
+    def _start_csv(self) -> None:
+        if self.plan.out_dir is None:
+            return
+        self.plan.out_dir.mkdir(parents=True, exist_ok=True)
+        self.csv = StatsCSVFileWriter(self.env, PERCENTILES_TO_REPORT, str(self.plan.out_dir / "locust"),
+                                      full_history=True)
+        self.csv_greenlet = gevent.spawn(self.csv.stats_writer)
+
+    # --- events ------------------------------------------------------------------------------------------------
+
+    def _on_stage(self, change: StageChange) -> None:
+        self.stage_changes.append(change)
+        if self.on_stage is not None:
+            self.on_stage(change)
+
+    def _on_test_stop(self, **_kwargs: object) -> None:
+        self.stopped_at = _now()
+
+    def on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        """Only counts: the main loop reacts (no locks or I/O inside a signal handler)."""
+        self.interrupts += 1
+
+    # --- the run -----------------------------------------------------------------------------------------------
+
+    def drive(self) -> None:
+        self.started_at, self.started_mono = _now(), time.monotonic()
+        self.runner.start_shape()
+        next_sample = 0.0
+        while not self._finished():
+            gevent.sleep(POLL_SECONDS)
+            self._watch_workers()
+            if time.monotonic() >= next_sample:
+                next_sample = time.monotonic() + SAMPLE_SECONDS
+                self._sample()
+        self._stop()
+
+    def _finished(self) -> bool:
+        return bool(self.interrupts or self.failure) or self.runner.state == STATE_STOPPED
+
+    def _watch_workers(self) -> None:
+        if not self.plan.distributed:
+            return
+        for worker in self.workers.newly_dead():
+            self.warnings.append(
+                f"local worker {worker.number} (pid {worker.pid}) exited with code {worker.process.returncode} "
+                f"during the run; continuing with {len(self.workers.alive())} local workers "
+                f"({worker.log_tail() or 'no output'})")
+        for node in self.runner.clients.missing:
+            if node.id not in self.seen_missing:
+                self.seen_missing.add(node.id)
+                self.warnings.append(f"worker {node.id} stopped sending heartbeats; continuing without it")
+        if self.runner.state in (STATE_SPAWNING, STATE_RUNNING):
+            no_local = not self.workers.alive() and not self.plan.expect_workers
+            if no_local or self.runner.worker_count == 0:
+                self.failure = "every worker died during the run; the statistics cover only part of the load"
+
+    def _track_users(self) -> None:
+        """Remember local User instances so their HTTP connections can be closed after the run."""
+        if not self.plan.distributed:
+            self.users.update(g.args[0] for g in list(self.runner.user_greenlets) if g.args)
+
+    def _sample(self, stopping: bool = False) -> None:
+        self._track_users()
+        users = int(self.runner.user_count)
+        self.achieved_users = max(self.achieved_users, users)
+        remote = {}
+        if self.plan.distributed:
+            local = {w.pid for w in self.workers.workers}
+            remote = {f"worker {n.id}": n.cpu_usage for n in self.runner.clients.values()
+                      if self.link and self.link.hello.get(n.id, {}).get("pid") not in local}
+        self.cpu.sample(remote)
+        if self.on_progress is not None:
+            self.on_progress(self._progress(users, stopping))
+
+    def _progress(self, users: int, stopping: bool) -> Progress:
+        rps, fail_ratio, p95 = self.recent.update(time.monotonic(), self.stats)
+        planned = self.plan.profile.duration if self.scenario.shape_class is None else None
+        workers = self.runner.worker_count if self.plan.distributed else None
+        stage = self.stage_changes[-1].index if self.stage_changes else None
+        return Progress(time.monotonic() - self.started_mono, planned, users, int(self.runner.target_user_count),
+                        self.stats.count, self.stats.total.failures, rps, fail_ratio, p95, stage, workers, stopping)
+
+    def _stop(self) -> None:
+        assert self.env is not None
+        if self.interrupts:
+            logger.warning("interrupted: stopping the load (signal again to stop at once)")
+            self.env.stop_timeout = min(self.env.stop_timeout, INTERRUPT_STOP_TIMEOUT)
+        self._sample(stopping=True)
+        if self.runner.state != STATE_STOPPED:
+            self._stop_users()
+        if self.link is not None:
+            ids = list(self.link.hello)
+            late = self.link.wait_for_finals(ids, FINALS_TIMEOUT, self._worker_alive)
+            for node_id in late:
+                self.warnings.append(f"worker {node_id} sent no final statistics; its last ~3 s of requests "
+                                     "are missing from the client statistics")
+
+    def _stop_users(self) -> None:
+        """runner.stop(), bounded: a second signal or the deadline kills what is still running."""
+        assert self.env is not None
+        deadline = time.monotonic() + self.env.stop_timeout + STOP_MARGIN
+        stopper = gevent.spawn(self.runner.stop)
+        while not stopper.dead and time.monotonic() < deadline and self.interrupts < 2:
+            stopper.join(timeout=POLL_SECONDS)
+        if not stopper.dead:
+            self.warnings.append("the users did not stop in time and were killed")
+            stopper.kill(block=False)
+            self.runner.user_greenlets.kill(block=False)
+            self.workers.terminate(grace=1.0)
+
+    def _worker_alive(self, node_id: str) -> bool:
+        pid = self.link.hello.get(node_id, {}).get("pid") if self.link else None
+        for worker in self.workers.workers:
+            if worker.pid == pid:
+                return worker.process.poll() is None
+        node = self.runner.clients.get(node_id)
+        return node is not None and node.state != "missing"
+
+    # --- teardown and outcome ----------------------------------------------------------------------------------
+
+    def teardown(self) -> None:
+        steps = (self._close_csv, self._quit_runner, self._stop_workers, self._close_clients, self._close_tracer)
+        for step in steps:
+            try:
+                step()
+            except Exception as exc:
+                logger.warning("cleaning up the load run: %s: %s", type(exc).__name__, exc)
+
+    def _close_csv(self) -> None:
+        if self.csv is None:
+            return
+        if self.csv_greenlet is not None:
+            self.csv_greenlet.kill(block=True)
+        from slocheck.load.csvfiles import write_final
+
+        write_final(self.csv)
+
+    def _quit_runner(self) -> None:
+        if self.runner is None or self.env is None:
+            return
+        self.env.events.quitting.fire(environment=self.env, reverse=True)
+        if self.link is not None:
+            self.link.send_quit()
+        self.runner.quit()
+
+    def _stop_workers(self) -> None:
+        self.workers.terminate(grace=2.0)
+
+    def _close_clients(self) -> None:
+        """Locust never closes a stopped user's HTTP client; close them so no socket leaks into the next run."""
+        for user in self.users:
+            client = getattr(user, "client", None)
+            close = getattr(client, "close", None) or getattr(getattr(client, "client", None), "close", None)
+            if callable(close):
+                close()
+        self.users.clear()
+
+    def _close_tracer(self) -> None:
+        if self.tracer is not None:
+            self.tracer.close()
+
+    def outcome(self) -> LoadOutcome:
+        start = self.started_at or _now()
+        end = self._end(start)
+        self.stats.window_seconds = (end - start).total_seconds()
+        self._final_warnings()
+        profile = self.plan.profile.name if self.scenario.shape_class is None else self.scenario.shape_class.__name__
+        exceptions = self.runner.exceptions.values() if self.runner is not None else ()
+        ranked = sorted(exceptions, key=lambda e: -int(e["count"]))[:10]
+        return LoadOutcome(
+            self.run_id, self.scenario.path, profile, self.host, start, end, self.interrupts > 0, bool(self.failure),
+            self.failure, self.stats, tuple(self.stage_changes), tuple(self.warnings), tuple(self.notes),
+            self.cpu.result(), self._requested_users(), self.achieved_users,
+            self.plan.workers + self.plan.expect_workers,
+            self.plan.out_dir / "locust" if self.csv is not None and self.plan.out_dir else None,
+            tuple(f"{e['count']}× {e['msg']}" for e in ranked),
+            self.env.process_exit_code if self.env is not None else None,
+        )
+
+    def _end(self, start: datetime) -> datetime:
+        end = self.stopped_at or _now()
+        if self.link is not None and self.link.finals:
+            end = datetime.fromtimestamp(max(self.link.finals.values()), UTC)
+        return max(end, start)
+
+    def _requested_users(self) -> int:
+        if self.scenario.shape_class is None:
+            return self.plan.profile.peak_users
+        return max((c.users for c in self.stage_changes), default=0)
+
+    def _final_warnings(self) -> None:
+        requested = self._requested_users()
+        if requested and self.achieved_users < requested and not self.interrupts and not self.failure:
+            self.warnings.append(f"only {self.achieved_users} of {requested} requested users were running at the peak")
+        for process in self.cpu.result().saturated():
+            self.warnings.append(f"load generator {process.label} reached {process.peak_percent:.0f}% CPU; client-side "
+                                 "latencies may be inflated (add workers)")
+        if self.env is not None and self.env.process_exit_code:
+            self.warnings.append(f"the scenario set the exit code to {self.env.process_exit_code}")
+
+
+@contextmanager
+def _signals(run: _Run) -> Iterator[None]:
+    """SIGINT/SIGTERM stop the load instead of killing the process (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    for signum in previous:
+        signal.signal(signum, run.on_signal)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def run_load(
+    plan: LoadPlan, *, on_progress: ProgressCallback | None = None, on_stage: StageCallback | None = None
+) -> LoadOutcome:
+    """Run the plan's scenario with its profile against its host; LoadError (one line) when it cannot run."""
+    plan.validate()
+    scenario = load_scenario(plan.scenario)
+    run = _Run(plan, scenario, _target_host(plan, scenario), on_progress, on_stage)
+    with listeners_restored(), _signals(run):
+        try:
+            run.setup()
+            run.drive()
+        except _Interrupted:
+            logger.warning("interrupted before the load started")
+        finally:
+            run.teardown()
+            run.workers.kill()
+    return run.outcome()
+
