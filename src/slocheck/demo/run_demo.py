@@ -18,7 +18,7 @@ from slocheck.settings import Backends, BackendSettings, Settings
 
 # Fault knobs of the demo service, by the name `--inject` takes, with the objectives each should break.
 INJECTIONS: dict[str, tuple[str, ...]] = {
-    "latency": ("--latency", "600"),
+    "latency": ("--latency", "900"),
     "errors": ("--error-rate", "0.05"),
     "llm-errors": ("--llm-error-rate", "0.25"),
 }
