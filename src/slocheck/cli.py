@@ -73,8 +73,14 @@ def stdout_console() -> Console:
     return _console(stderr=False)
 
 
-def settings_from(config: Path | None, prometheus_url: str | None, ca_bundle: Path | None, insecure: bool) -> Settings:
-    overrides: dict[tuple[str, str], object] = {("prometheus", "url"): prometheus_url}
+def settings_from(
+    config: Path | None,
+    prometheus_url: str | None,
+    ca_bundle: Path | None,
+    insecure: bool,
+    grafana_url: str | None = None,
+) -> Settings:
+    overrides: dict[tuple[str, str], object] = {("prometheus", "url"): prometheus_url, ("grafana", "url"): grafana_url}
     if ca_bundle is not None:
         overrides[("prometheus", "ca_bundle")] = str(ca_bundle)
     if insecure:
@@ -171,4 +177,4 @@ def report_error(error: SlocheckError) -> None:
 
 
 # The load commands register themselves on `app`; imported last because they import from this module.
-from slocheck import commands_load  # noqa: E402, F401
+from slocheck import commands_grafana, commands_load  # noqa: E402, F401

@@ -29,6 +29,7 @@ from slocheck.cli import (
     settings_from,
     stderr_console,
 )
+from slocheck.commands_grafana import GrafanaUrlOption, RequireGrafanaOption
 from slocheck.errors import ConfigError
 from slocheck.outputs import OutputPaths
 from slocheck.wiring import parse_vars
@@ -99,6 +100,8 @@ def run(
     prometheus_url: PromUrlOption = None,
     ca_bundle: CaBundleOption = None,
     insecure: InsecureOption = False,
+    grafana_url: GrafanaUrlOption = None,
+    require_grafana: RequireGrafanaOption = False,
     debug: DebugOption = False,
 ) -> int:
     """Validate, drive load with Locust, then measure every objective over exactly the load's window."""
@@ -123,8 +126,9 @@ def run(
         fail_on_warn=fail_on_warn,
         trace=trace,
         trace_sample=trace_sample,
+        require_grafana=require_grafana,
     )
-    settings = settings_from(config, prometheus_url, ca_bundle, insecure)
+    settings = settings_from(config, prometheus_url, ca_bundle, insecure, grafana_url)
     console = stderr_console()
     with ProgressReporter(console) as progress:
         result = execute_run(request, settings, say=console.print, clock=clock, on_progress=progress)

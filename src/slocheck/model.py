@@ -136,7 +136,55 @@ class LocustIndicator:
     backend = "locust"
 
 
-Indicator = PrometheusIndicator | LocustIndicator
+@dataclass(frozen=True)
+class LokiIndicator:
+    """A LogQL metric query (`query`, like Prometheus), or `count_of`: a log selector whose matching lines
+    are counted server-side. `query` is the display form; `template` + `variables` are rendered per window."""
+
+    query: str
+    reduce: SeriesReduce | None = None
+    range: RangeSpec | None = None
+    template: str = ""
+    variables: Mapping[str, str] = field(default_factory=dict)
+    count_of: str | None = None
+
+    backend = "loki"
+
+
+JAEGER_STATS = ("count", "error_ratio", "p50", "p90", "p95", "p99", "max", "mean")
+DEFAULT_MIN_TRACES = 20
+
+
+@dataclass(frozen=True)
+class JaegerIndicator:
+    """A statistic over the traces of `service` (optionally one operation, span kind, attributes) in the window.
+
+    `run_traces` keeps only the traces the load generator started in this run (`slocheck.run_id`)."""
+
+    service: str
+    stat: str
+    operation: str | None = None
+    span_kind: str | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    min_traces: int = DEFAULT_MIN_TRACES
+    run_traces: bool = False
+
+    backend = "jaeger"
+
+    def describe(self) -> str:
+        """`service=paracle-api operation="POST /x" stat=p95`: the query column of reports."""
+        parts = [f"service={self.service}"]
+        if self.operation:
+            parts.append(f'operation="{self.operation}"')
+        if self.span_kind:
+            parts.append(f"span_kind={self.span_kind}")
+        parts += [f'{key}="{value}"' for key, value in sorted(self.attributes.items())]
+        if self.run_traces:
+            parts.append("run_traces")
+        return " ".join([*parts, f"stat={self.stat}"])
+
+
+Indicator = PrometheusIndicator | LocustIndicator | LokiIndicator | JaegerIndicator
 
 
 @dataclass(frozen=True)

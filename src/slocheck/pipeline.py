@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from slocheck.annotations import RunAnnotator, verdict_summary
 from slocheck.errors import EXIT_INTERRUPTED
 from slocheck.evaluate import evaluate, exit_code_for
 from slocheck.files import ensure_writable
@@ -19,6 +20,7 @@ from slocheck.load.plan import LoadOutcome, LoadPlan
 from slocheck.load.profiles import Profile, load_profiles, resolve_profile
 from slocheck.load.runner import run_load
 from slocheck.load.scenario import load_scenario
+from slocheck.load.shapes import StageChange
 from slocheck.load.stats import client_measurement
 from slocheck.measure import Sources, measure_all
 from slocheck.model import Evaluation, Objective, SLOSet, Window
@@ -58,6 +60,7 @@ class RunRequest:
     fail_on_warn: bool = False
     trace: bool = False
     trace_sample: float = 1.0
+    require_grafana: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,9 +135,37 @@ def execute_run(
     say: Say,
     clock: Clock,
     on_progress: Callable[..., None] | None = None,
-    on_stage: Callable[..., None] | None = None,
+    on_stage: Callable[[StageChange], None] | None = None,
 ) -> RunResult:
+    annotator = RunAnnotator(
+        settings.backends.grafana, warn=lambda m: say(f"warning: {m}"), require=request.require_grafana, clock=clock
+    )
     prepared = preflight(request, settings)
+    try:
+        annotator.check()  # with --require-grafana: exit 3 here, before any load
+        run_dir = _open_run_dir(request, prepared, clock)
+        say(f"run {run_dir.run_id}: {prepared.profile.name} load on {request.host}; artifacts in {run_dir.path}")
+        annotation_id = annotator.start(
+            run_dir.run_id, request.scenario.stem, prepared.profile.name, [s.name for s in prepared.sets], request.host
+        )
+        run_dir.update(grafana_annotation_id=annotation_id)
+        outcome = run_load(
+            _plan(request, prepared.profile, run_dir), on_progress=on_progress, on_stage=_stages(annotator, on_stage)
+        )
+        annotator.stop(outcome.end, start=outcome.start)  # the region is exactly the load window
+        run_dir.update(status="settle", **_load_fields(outcome))
+        settled = wait_to_settle(settle_seconds(request, prepared.sources), say)
+        interrupted = outcome.interrupted or not settled
+        run_dir.update(status="measure", interrupted=interrupted)
+        result = _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock)
+        annotator.verdict(result.evaluation.verdict, verdict_summary(result.evaluation))
+        return result
+    finally:
+        annotator.close()  # closes the region after Ctrl-C, SIGTERM or a crash; a no-op after stop()
+        prepared.sources.close()
+
+
+def _open_run_dir(request: RunRequest, prepared: Prepared, clock: Clock) -> RunDirectory:
     run_dir = RunDirectory(request.out_root, new_run_id(clock()))
     run_dir.create(list(request.slo_files))
     run_dir.update(
@@ -145,16 +176,18 @@ def execute_run(
         workers=request.workers,
         started_at=clock().isoformat(),
     )
-    say(f"run {run_dir.run_id}: {prepared.profile.name} load on {request.host}; artifacts in {run_dir.path}")
-    try:
-        outcome = run_load(_plan(request, prepared.profile, run_dir), on_progress=on_progress, on_stage=on_stage)
-        run_dir.update(status="settle", **_load_fields(outcome))
-        settled = wait_to_settle(settle_seconds(request, prepared.sources), say)
-        interrupted = outcome.interrupted or not settled
-        run_dir.update(status="measure", interrupted=interrupted)
-        return _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock)
-    finally:
-        prepared.sources.close()
+    return run_dir
+
+
+def _stages(annotator: RunAnnotator, on_stage: Callable[[StageChange], None] | None) -> Callable[[StageChange], None]:
+    """Each stage change of a multi-stage profile becomes a point annotation `stage:<n>`."""
+
+    def stage(change: StageChange) -> None:
+        annotator.stage(change)
+        if on_stage is not None:
+            on_stage(change)
+
+    return stage
 
 
 def _plan(request: RunRequest, profile: Profile, run_dir: RunDirectory) -> LoadPlan:

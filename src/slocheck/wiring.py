@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from slocheck.backends.base import MetricsBackend
+from slocheck.backends.jaeger import JaegerBackend
+from slocheck.backends.loki import LokiBackend
 from slocheck.backends.prometheus import PrometheusBackend
 from slocheck.errors import ConfigError, QueryError
 from slocheck.measure import Sources
-from slocheck.model import Objective, PrometheusIndicator, SLOSet, Window
+from slocheck.model import JaegerIndicator, LokiIndicator, Objective, PrometheusIndicator, SLOSet, Window
 from slocheck.settings import Settings
 from slocheck.spec.templating import render
 
@@ -32,36 +35,64 @@ def needs_prometheus(objectives: Iterable[Objective]) -> bool:
     return any(isinstance(o.indicator, PrometheusIndicator) for o in objectives)
 
 
-def build_sources(settings: Settings, objectives: Sequence[Objective]) -> Sources:
-    """Backends for exactly the sources these objectives use."""
-    prometheus = None
+def _uses(objectives: Iterable[Objective], kind: type[object]) -> bool:
+    return any(isinstance(o.indicator, kind) for o in objectives)
+
+
+def _missing_url(backend: str, flag: str) -> ConfigError:
+    env = f"SLOCHECK_{backend.upper()}_URL"
+    how = f"pass {flag}, set {env}" if flag else f"set {env}"
+    return ConfigError(
+        f"these objectives query {backend.capitalize()} but no URL is set: "
+        f"{how}, or add backends.{backend}.url to slocheck.yaml"
+    )
+
+
+def build_sources(settings: Settings, objectives: Sequence[Objective], run_id: str | None = None) -> Sources:
+    """Backends for exactly the sources these objectives use; a source in use without a URL is a ConfigError."""
+    backends = settings.backends
+    wanted = {
+        "prometheus": needs_prometheus(objectives) and not backends.prometheus.url,
+        "loki": _uses(objectives, LokiIndicator) and not backends.loki.url,
+        "jaeger": _uses(objectives, JaegerIndicator) and not backends.jaeger.url,
+    }
+    for name, missing in wanted.items():
+        if missing:
+            raise _missing_url(name, "--prometheus-url" if name == "prometheus" else "")
+    sources = Sources(concurrency=backends.prometheus.concurrency, run_id=run_id)
     if needs_prometheus(objectives):
-        if not settings.backends.prometheus.url:
-            raise ConfigError(
-                "these objectives query Prometheus but no URL is set: "
-                "pass --prometheus-url, set SLOCHECK_PROMETHEUS_URL, or add backends.prometheus.url to slocheck.yaml"
-            )
-        prometheus = PrometheusBackend(settings.backends.prometheus)
-    return Sources(prometheus=prometheus, concurrency=settings.backends.prometheus.concurrency)
+        sources.prometheus = PrometheusBackend(backends.prometheus)
+    if _uses(objectives, LokiIndicator):
+        sources.loki = LokiBackend(backends.loki)
+    if _uses(objectives, JaegerIndicator):
+        sources.jaeger = JaegerBackend(backends.jaeger)
+    return sources
+
+
+def _check(backend: MetricsBackend, query: str, objective: Objective, problems: list[str]) -> None:
+    try:
+        backend.check_query(query)
+    except QueryError as exc:
+        problems.append(f"{objective.source}: {objective.key}: {exc}")
 
 
 def check_queries(sources: Sources, objectives: Sequence[Objective], now: datetime | None = None) -> None:
-    """Ask Prometheus to parse every query; a rejected one is invalid input (exit 2), reported with its objective.
+    """Ask Prometheus to parse every PromQL query and Loki to run every LogQL query over one second; a rejected
+    query is invalid input (exit 2), reported with its objective. Jaeger searches have no syntax to check.
 
-    A Prometheus that cannot be reached raises BackendUnavailable (exit 3): nothing was checked.
+    A backend that cannot be reached raises BackendUnavailable (exit 3): nothing was checked.
     """
-    if sources.prometheus is None:
-        return
     moment = now or datetime.now(UTC)
     sample_window = Window(moment - timedelta(minutes=5), moment)  # any window: only the syntax is checked
-    problems = []
+    tiny_window = Window(moment - timedelta(seconds=1), moment)  # Loki has no parse endpoint: keep the query cheap
+    problems: list[str] = []
     for objective in objectives:
-        if isinstance(objective.indicator, PrometheusIndicator):
-            try:
-                indicator = objective.indicator
-                query = render(indicator.template or indicator.query, indicator.variables, sample_window)
-                sources.prometheus.check_query(query)
-            except QueryError as exc:
-                problems.append(f"{objective.source}: {objective.key}: {exc}")
+        indicator = objective.indicator
+        if isinstance(indicator, PrometheusIndicator) and sources.prometheus is not None:
+            query = render(indicator.template or indicator.query, indicator.variables, sample_window)
+            _check(sources.prometheus, query, objective, problems)
+        elif isinstance(indicator, LokiIndicator) and sources.loki is not None:
+            query = render(indicator.template or indicator.query, indicator.variables, tiny_window)
+            _check(sources.loki, query, objective, problems)
     if problems:
         raise ConfigError("\n".join(problems))

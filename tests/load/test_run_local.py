@@ -12,7 +12,10 @@ from slocheck.load.profiles import Profile, Stage
 from slocheck.load.progress import Progress
 from slocheck.load.runner import run_load
 from slocheck.load.shapes import StageChange
+from tests.load.conftest import LOAD_WARNINGS
 from tests.load.server import CountingServer
+
+pytestmark = LOAD_WARNINGS
 
 THREE_SECONDS = Profile("test", (Stage(3.0, 5, 10.0),))
 
@@ -28,10 +31,14 @@ def test_an_in_process_run_counts_exactly_what_the_server_received(
 
     assert outcome.stats.count == server.total() > 50
     assert outcome.stats.total.failures == server.counts[("GET", "/fail")] > 0
-    assert not outcome.interrupted and not outcome.failed
-    assert outcome.start.tzinfo is UTC and 3.0 <= outcome.window.seconds < 6.0
+    assert not outcome.interrupted
+    assert not outcome.failed
+    assert outcome.start.tzinfo is UTC
+    assert 3.0 <= outcome.window.seconds < 6.0
     assert outcome.achieved_users == outcome.requested_users == 5
-    assert [s.index for s in stages] == [1] and progress and progress[-1].stopping
+    assert [s.index for s in stages] == [1]
+    assert progress
+    assert progress[-1].stopping
 
 
 def test_an_in_process_run_writes_locusts_csv_files(server: CountingServer, data_dir: Path, tmp_path: Path) -> None:

@@ -63,12 +63,13 @@ EXPECTED_PROBLEMS: dict[str, list[str]] = {
         ":6:15: objectives: empty list: list should have at least 1 item after validation, not 0",
     ],
     "no_source.yaml": [
-        ":9:18: objectives[0].indicator: needs exactly one source (prometheus, locust); found none",
+        ":9:18: objectives[0].indicator: needs exactly one source (prometheus, locust, loki, jaeger); found none",
     ],
     "not_a_mapping.yaml": [":1:1: must be a mapping with apiVersion, kind, metadata, spec"],
     "not_utf8.yaml": [": is not UTF-8 text (bad byte at offset 58); save it as UTF-8"],
     "two_sources.yaml": [
-        ":10:9: objectives[0].indicator: needs exactly one source (prometheus, locust); found prometheus, locust",
+        ":10:9: objectives[0].indicator: needs exactly one source (prometheus, locust, loki, jaeger); "
+        "found prometheus, locust",
     ],
     "unclosed_quote.yaml": [":9:14: invalid YAML: expected ',' or '}', but got '<scalar>'"],
     "unknown_keys.yaml": [

@@ -313,14 +313,15 @@ def test_a_directory_is_rejected_with_a_hint_to_pass_its_files(tmp_path: Path) -
 def test_an_indicator_without_a_source_is_rejected(data_dir: Path) -> None:
     path = data_dir / "bad" / "no_source.yaml"
     assert problems_of(path) == [
-        f"{path}:9:18: objectives[0].indicator: needs exactly one source (prometheus, locust); found none"
+        f"{path}:9:18: objectives[0].indicator: needs exactly one source (prometheus, locust, loki, jaeger); found none"
     ]
 
 
 def test_an_indicator_with_two_sources_is_rejected(data_dir: Path) -> None:
     path = data_dir / "bad" / "two_sources.yaml"
     assert problems_of(path) == [
-        f"{path}:10:9: objectives[0].indicator: needs exactly one source (prometheus, locust); found prometheus, locust"
+        f"{path}:10:9: objectives[0].indicator: needs exactly one source (prometheus, locust, loki, jaeger); "
+        "found prometheus, locust"
     ]
 
 

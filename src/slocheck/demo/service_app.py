@@ -20,7 +20,8 @@ from redis.exceptions import RedisError
 from slocheck.demo import service_handlers as handlers
 from slocheck.demo.processes import StackError
 from slocheck.demo.service_llm import MODELS
-from slocheck.demo.service_options import ServiceOptions
+from slocheck.demo.service_logs import LOGS, install_logs
+from slocheck.demo.service_options import ServiceOptions, otlp_endpoint
 from slocheck.demo.service_state import SERVICES, Services, build_services, json_error, services
 
 log = logging.getLogger("slocheck.demo.service")
@@ -57,9 +58,12 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
         raise
     finally:
         metrics.http_in_flight.dec()
-        metrics.observe_http(method, endpoint, status, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        metrics.observe_http(method, endpoint, status, seconds)
         if 500 <= status < 600:
             log.error("request failed method=%s endpoint=%s status=%d", method, endpoint, status)
+        if (logs := request.app.get(LOGS)) is not None:
+            logs.request(method, endpoint, status, seconds, request.get("trace_id"))
 
 
 @web.middleware
@@ -171,4 +175,9 @@ def create_app(options: ServiceOptions) -> web.Application:
     state.metrics.initialise(observed_routes(app), [(p.provider, p.model) for p in MODELS.values()])
     state.metrics.watch_pool(state.database.in_use, state.database.idle, state.database.max_size)
     app.cleanup_ctx.append(datastores)
+    install_logs(app, options.loki_url, options.loki_tenant, state.metrics.registry)
+    if (endpoint := otlp_endpoint(options.otlp_endpoint)) is not None:
+        from slocheck.demo.service_tracing import install_tracing  # OpenTelemetry is loaded only when tracing is on
+
+        install_tracing(app, endpoint)
     return app

@@ -10,6 +10,7 @@ import asyncio
 import math
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from slocheck.demo.service_metrics import ServiceMetrics
@@ -71,6 +72,10 @@ class LLMError(Exception):
         self.duration_seconds = duration_seconds
 
 
+# Wraps every call (e.g. in a trace span): receives the model and the pending completion, returns its result.
+Around = Callable[[ModelProfile, Awaitable[Completion]], Awaitable[Completion]]
+
+
 class SimulatedLLM:
     def __init__(
         self,
@@ -86,6 +91,7 @@ class SimulatedLLM:
         self.median_seconds = median_seconds
         self.sigma = sigma
         self.error_rate = error_rate
+        self.around: Around | None = None
 
     def sample_latency(self, profile: ModelProfile) -> float:
         median = self.median_seconds * profile.latency_factor
@@ -100,6 +106,11 @@ class SimulatedLLM:
 
     async def complete(self, profile: ModelProfile, prompt: str) -> Completion:
         """Wait like a provider would, then answer or raise LLMError; every outcome is counted."""
+        if self.around is not None:  # tracing (service_tracing) wraps the call in a span
+            return await self.around(profile, self._complete(profile, prompt))
+        return await self._complete(profile, prompt)
+
+    async def _complete(self, profile: ModelProfile, prompt: str) -> Completion:
         started = time.perf_counter()
         latency = self.sample_latency(profile)
         error_type = self._pick_error()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,11 +38,18 @@ class ServiceOptions:
     # Requests per token per minute; 0 counts them (in the cache) but never rejects.
     rate_limit_per_minute: int = 0
     log_level: str = "INFO"
+    # Observability, off by default: JSON logs pushed to Loki, OTLP/HTTP traces (or OTEL_EXPORTER_OTLP_ENDPOINT).
+    loki_url: str | None = None
+    loki_tenant: str | None = None
+    otlp_endpoint: str | None = None
 
     def __post_init__(self) -> None:
         problems = list(self._problems())
         if problems:
             raise ValueError("invalid demo service options: " + "; ".join(problems))
+
+    def _urls(self) -> tuple[str | None, ...]:
+        return (self.loki_url, self.otlp_endpoint)
 
     def _problems(self) -> list[str]:
         checks = [
@@ -55,6 +63,7 @@ class ServiceOptions:
             (self.llm_latency_median_ms >= 0 and self.llm_latency_sigma >= 0, "LLM latency must not be negative"),
             (min(self.token_ttl_seconds, self.cache_ttl_seconds, self.result_ttl_seconds) > 0, "TTLs must be > 0"),
             (self.rate_limit_per_minute >= 0, "rate_limit_per_minute must not be negative"),
+            (all(u is None or u.startswith(("http://", "https://")) for u in self._urls()), "URLs must be http(s)"),
         ]
         return [message for ok, message in checks if not ok]
 
@@ -80,7 +89,20 @@ _FLAGS: tuple[tuple[str, str, type, str], ...] = (
     ("--result-ttl", "result_ttl_seconds", float, "stored run result TTL, s"),
     ("--rate-limit", "rate_limit_per_minute", int, "requests per token per minute (0: unlimited)"),
     ("--log-level", "log_level", str, "DEBUG, INFO, WARNING or ERROR"),
+    ("--loki-url", "loki_url", str, "push JSON logs to this Loki (labels app, level)"),
+    ("--loki-tenant", "loki_tenant", str, "X-Scope-OrgID for the Loki push"),
+    ("--otlp-endpoint", "otlp_endpoint", str, "export traces over OTLP/HTTP (else OTEL_EXPORTER_OTLP_ENDPOINT)"),
 )
+
+
+def otlp_endpoint(configured: str | None) -> str | None:
+    """`--otlp-endpoint`, else the standard OpenTelemetry variables; None means tracing is off."""
+    return (
+        configured
+        or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+        or None
+    )
 
 
 def argument_parser() -> argparse.ArgumentParser:

@@ -8,7 +8,32 @@ the final numbers, not those of up to a second before the end.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
+
+import gevent
+from locust.stats import PERCENTILES_TO_REPORT, StatsCSVFileWriter
+
+PREFIX = "locust"
+
+
+class CsvFiles:
+    """Locust's CSV writer for one run: `<out_dir>/locust_stats.csv`, `..._stats_history.csv` (every endpoint),
+    `..._failures.csv`, `..._exceptions.csv`."""
+
+    def __init__(self, writer: Any, greenlet: gevent.Greenlet) -> None:
+        self.writer = writer
+        self.greenlet = greenlet
+
+    @classmethod
+    def start(cls, environment: Any, out_dir: Path) -> CsvFiles:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        writer = StatsCSVFileWriter(environment, PERCENTILES_TO_REPORT, str(out_dir / PREFIX), full_history=True)
+        return cls(writer, gevent.spawn(writer.stats_writer))
+
+    def finish(self) -> None:
+        self.greenlet.kill(block=True)
+        write_final(self.writer)
 
 
 def write_final(writer: Any) -> None:

@@ -20,7 +20,6 @@ import logging
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +36,45 @@ from slocheck.load.stats import ClientStats
 
 logger = logging.getLogger(__name__)
 
+
+
+class SpawnedProcess:
+    """A worker process started with `posix_spawn`, so no Python code runs in the child before it execs.
+
+    gevent's `subprocess.Popen` forks in Python, which runs every `os.register_at_fork` hook in the child;
+    OpenTelemetry's BatchSpanProcessor (left by an earlier traced run in this process) starts a thread there and
+    the child spins forever. gevent watches posix_spawn'ed children, so `os.waitpid` stays cooperative.
+    """
+
+    def __init__(self, argv: list[str], log_path: Path) -> None:
+        actions = [
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, str(log_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+            (os.POSIX_SPAWN_DUP2, 1, 2),
+        ]
+        self.pid = os.posix_spawn(argv[0], argv, dict(os.environ), file_actions=actions, setsid=True)
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere: gone, exit status unknown
+                self.returncode = -1
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"process {self.pid} still running after {timeout:g} s")
+            gevent.sleep(0.02)
+        assert self.returncode is not None
+        return self.returncode
+
 HELLO = "slocheck_hello"
 CONFIG = "slocheck_config"
 FINAL = "slocheck_final"
@@ -46,7 +84,7 @@ WIRE_KEY = "slocheck"
 @dataclass
 class LocalWorker:
     number: int
-    process: subprocess.Popen[bytes]
+    process: SpawnedProcess
     log_path: Path
     reported_dead: bool = False
 
@@ -81,10 +119,7 @@ class LocalWorkers:
             command = [sys.executable, "-m", "slocheck.load.worker", "--master-host", master_host,
                        "--master-port", str(master_port), "--scenario", str(scenario),
                        "--parent-pid", str(os.getpid())]
-            with log_path.open("wb") as log:
-                process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                           start_new_session=True)
-            self.workers.append(LocalWorker(number, process, log_path))
+            self.workers.append(LocalWorker(number, SpawnedProcess(command, log_path), log_path))
 
     @property
     def pids(self) -> list[int]:
@@ -114,7 +149,7 @@ class LocalWorkers:
         for worker in self.workers:
             try:
                 worker.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
+            except TimeoutError:
                 logger.warning("worker %d (pid %d) did not exit after SIGKILL", worker.number, worker.pid)
         if self._temporary and self.log_dir is not None:
             shutil.rmtree(self.log_dir, ignore_errors=True)

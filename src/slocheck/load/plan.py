@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -46,6 +47,12 @@ class LoadPlan:
     trace_sample: float = 1.0
     otlp_endpoint: str | None = None
     worker_timeout: float = 60.0
+
+    @property
+    def tracing(self) -> bool:
+        """Tracing is on when asked for, or when an OTLP endpoint is configured in the environment."""
+        return self.trace or bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+                                  or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
 
     @property
     def distributed(self) -> bool:

@@ -10,7 +10,6 @@ default callback; use it as a context manager so the live panel is closed even w
 from __future__ import annotations
 
 import math
-import sys
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -125,7 +124,10 @@ def _table(progress: Progress) -> Table:
 
 
 class ProgressReporter:
-    """The default `on_progress`: Rich Live panel on a TTY, else a log line every `interval` seconds."""
+    """The default `on_progress`: Rich Live panel on a TTY, else a log line every `interval` seconds.
+
+    Lines go to `stream`, or to the console's file (stderr by default).
+    """
 
     def __init__(self, console: Console | None = None, *, interval: float = 10.0, stream: TextIO | None = None) -> None:
         self.console = console or Console(stderr=True)
@@ -151,7 +153,7 @@ class ProgressReporter:
             return
         if self._last_line is None or progress.elapsed - self._last_line >= self.interval or progress.stopping:
             self._last_line = progress.elapsed
-            print(describe(progress), file=self.stream or sys.stderr, flush=True)
+            print(describe(progress), file=self.stream or self.console.file, flush=True)
 
     def close(self) -> None:
         if self._live is not None:

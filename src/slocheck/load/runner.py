@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
@@ -23,19 +19,19 @@ from typing import Any
 import gevent
 import locust
 from locust.env import Environment
-from locust.runners import STATE_RUNNING, STATE_SPAWNING, STATE_STOPPED
-from locust.stats import PERCENTILES_TO_REPORT, StatsCSVFileWriter
+from locust.runners import STATE_RUNNING, STATE_SPAWNING, STATE_STOPPED, STATE_STOPPING
 
 from slocheck.errors import LoadError
+from slocheck.load.csvfiles import CsvFiles
 from slocheck.load.distributed import LocalWorkers, MasterLink
 from slocheck.load.environment import default_options, listeners_restored
+from slocheck.load.lifecycle import class_hosts, close_user_clients, restore_hosts, signals_handled
 from slocheck.load.monitor import CpuMonitor
 from slocheck.load.plan import LoadOutcome, LoadPlan, check_host, new_run_id
 from slocheck.load.progress import Progress, ProgressCallback, RecentWindow
 from slocheck.load.scenario import Scenario, load_scenario
 from slocheck.load.shapes import ProfileShape, StageCallback, StageChange, observe_shape
 from slocheck.load.stats import ClientStats
-from slocheck.load.tracing import tracing_wanted
 
 logger = logging.getLogger(__name__)
 
@@ -86,13 +82,13 @@ class _Run:
         self.env: Any = None
         self.runner: Any = None
         self.tracer: Any = None
-        self.csv: StatsCSVFileWriter | None = None
-        self.csv_greenlet: gevent.Greenlet | None = None
+        self.csv: CsvFiles | None = None
         self.started_at: datetime | None = None
         self.started_mono = 0.0
         self.stopped_at: datetime | None = None
         self.seen_missing: set[str] = set()
         self.users: set[Any] = set()
+        self.class_hosts = class_hosts(scenario.user_classes)
 
     # --- setup -------------------------------------------------------------------------------------------------
 
@@ -129,7 +125,7 @@ class _Run:
         return observe_shape(own(), self._on_stage)
 
     def _tracer(self) -> Any:
-        if not tracing_wanted(self.plan.trace):
+        if not self.plan.tracing:
             return None
         from slocheck.load.tracing import RequestTracer
 
@@ -150,7 +146,7 @@ class _Run:
         except (SystemExit, Exception) as exc:
             raise LoadError(f"cannot listen for workers on {host}:{port} ({exc or 'address in use'}); "
                             "choose another --master-bind-port") from None
-        trace = self._trace_settings().to_wire() if tracing_wanted(self.plan.trace) else None
+        trace = self._trace_settings().to_wire() if self.plan.tracing else None
         users = [u.__name__ for u in self.scenario.user_classes]
         self.link = MasterLink(self.runner, self.stats, {"run_id": self.run_id, "trace": trace}, users)
 
@@ -176,12 +172,8 @@ class _Run:
                             f"{worker.log_tail() or 'no output'}")
 
     def _start_csv(self) -> None:
-        if self.plan.out_dir is None:
-            return
-        self.plan.out_dir.mkdir(parents=True, exist_ok=True)
-        self.csv = StatsCSVFileWriter(self.env, PERCENTILES_TO_REPORT, str(self.plan.out_dir / "locust"),
-                                      full_history=True)
-        self.csv_greenlet = gevent.spawn(self.csv.stats_writer)
+        if self.plan.out_dir is not None:
+            self.csv = CsvFiles.start(self.env, self.plan.out_dir)
 
     # --- events ------------------------------------------------------------------------------------------------
 
@@ -212,20 +204,25 @@ class _Run:
         self._stop()
 
     def _finished(self) -> bool:
-        return bool(self.interrupts or self.failure) or self.runner.state == STATE_STOPPED
+        """Interrupted, failed, or stopped: a master counts as stopped once every live worker reported so."""
+        if self.interrupts or self.failure or self.runner.state == STATE_STOPPED:
+            return True
+        return bool(self.runner.state == STATE_STOPPING and self._workers_stopped())
 
     def _watch_workers(self) -> None:
         if not self.plan.distributed:
             return
         for worker in self.workers.newly_dead():
+            self.seen_missing.update(self._node_ids(worker.pid))
             self.warnings.append(
                 f"local worker {worker.number} (pid {worker.pid}) exited with code {worker.process.returncode} "
-                f"during the run; continuing with {len(self.workers.alive())} local workers "
-                f"({worker.log_tail() or 'no output'})")
+                f"during the run ({worker.log_tail() or 'no output'}); continuing with {len(self.workers.alive())} "
+                "local workers; its requests since its last report (up to ~3 s) are missing from the client statistics")
         for node in self.runner.clients.missing:
             if node.id not in self.seen_missing:
                 self.seen_missing.add(node.id)
-                self.warnings.append(f"worker {node.id} stopped sending heartbeats; continuing without it")
+                self.warnings.append(f"worker {node.id} stopped sending heartbeats; continuing without it; its "
+                                     "requests since its last report (up to ~3 s) are missing from the statistics")
         if self.runner.state in (STATE_SPAWNING, STATE_RUNNING):
             no_local = not self.workers.alive() and not self.plan.expect_workers
             if no_local or self.runner.worker_count == 0:
@@ -268,7 +265,7 @@ class _Run:
         if self.link is not None:
             ids = list(self.link.hello)
             late = self.link.wait_for_finals(ids, FINALS_TIMEOUT, self._worker_alive)
-            for node_id in late:
+            for node_id in set(late) - self.seen_missing:
                 self.warnings.append(f"worker {node_id} sent no final statistics; its last ~3 s of requests "
                                      "are missing from the client statistics")
 
@@ -277,13 +274,25 @@ class _Run:
         assert self.env is not None
         deadline = time.monotonic() + self.env.stop_timeout + STOP_MARGIN
         stopper = gevent.spawn(self.runner.stop)
-        while not stopper.dead and time.monotonic() < deadline and self.interrupts < 2:
+        while not stopper.dead and not self._workers_stopped() and time.monotonic() < deadline and self.interrupts < 2:
             stopper.join(timeout=POLL_SECONDS)
-        if not stopper.dead:
+        if stopper.dead:
+            return
+        stopper.kill(block=False)
+        if not self._workers_stopped():
             self.warnings.append("the users did not stop in time and were killed")
-            stopper.kill(block=False)
             self.runner.user_greenlets.kill(block=False)
             self.workers.terminate(grace=1.0)
+
+    def _workers_stopped(self) -> bool:
+        """Every live worker has reported its users stopped (Locust's master may still wait for a dead one)."""
+        if self.link is None:
+            return False
+        return all(node in self.link.finals or not self._worker_alive(node) for node in self.link.hello)
+
+    def _node_ids(self, pid: int) -> set[str]:
+        hello = self.link.hello if self.link else {}
+        return {node for node, data in hello.items() if data.get("pid") == pid}
 
     def _worker_alive(self, node_id: str) -> bool:
         pid = self.link.hello.get(node_id, {}).get("pid") if self.link else None
@@ -296,7 +305,8 @@ class _Run:
     # --- teardown and outcome ----------------------------------------------------------------------------------
 
     def teardown(self) -> None:
-        steps = (self._close_csv, self._quit_runner, self._stop_workers, self._close_clients, self._close_tracer)
+        steps = (self._close_csv, self._quit_runner, self._stop_workers, self._close_clients, self._close_tracer,
+                 self._restore_hosts)
         for step in steps:
             try:
                 step()
@@ -304,13 +314,8 @@ class _Run:
                 logger.warning("cleaning up the load run: %s: %s", type(exc).__name__, exc)
 
     def _close_csv(self) -> None:
-        if self.csv is None:
-            return
-        if self.csv_greenlet is not None:
-            self.csv_greenlet.kill(block=True)
-        from slocheck.load.csvfiles import write_final
-
-        write_final(self.csv)
+        if self.csv is not None:
+            self.csv.finish()
 
     def _quit_runner(self) -> None:
         if self.runner is None or self.env is None:
@@ -324,13 +329,11 @@ class _Run:
         self.workers.terminate(grace=2.0)
 
     def _close_clients(self) -> None:
-        """Locust never closes a stopped user's HTTP client; close them so no socket leaks into the next run."""
-        for user in self.users:
-            client = getattr(user, "client", None)
-            close = getattr(client, "close", None) or getattr(getattr(client, "client", None), "close", None)
-            if callable(close):
-                close()
+        close_user_clients(self.users)
         self.users.clear()
+
+    def _restore_hosts(self) -> None:
+        restore_hosts(self.class_hosts)
 
     def _close_tracer(self) -> None:
         if self.tracer is not None:
@@ -376,21 +379,6 @@ class _Run:
             self.warnings.append(f"the scenario set the exit code to {self.env.process_exit_code}")
 
 
-@contextmanager
-def _signals(run: _Run) -> Iterator[None]:
-    """SIGINT/SIGTERM stop the load instead of killing the process (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
-    for signum in previous:
-        signal.signal(signum, run.on_signal)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
 
 def run_load(
     plan: LoadPlan, *, on_progress: ProgressCallback | None = None, on_stage: StageCallback | None = None
@@ -399,7 +387,7 @@ def run_load(
     plan.validate()
     scenario = load_scenario(plan.scenario)
     run = _Run(plan, scenario, _target_host(plan, scenario), on_progress, on_stage)
-    with listeners_restored(), _signals(run):
+    with listeners_restored(), signals_handled(run.on_signal):
         try:
             run.setup()
             run.drive()

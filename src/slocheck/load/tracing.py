@@ -12,7 +12,6 @@ The tracer provider is local to the run (the global OpenTelemetry provider is le
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,12 +31,6 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 SERVICE = "slocheck-load"
 RUN_ID_KEY = "slocheck.run_id"
 _FAST_HEADERS_POSITION = 4  # FastHttpSession.request(method, url, name, data, catch_response, stream, headers, ...)
-
-
-def tracing_wanted(trace_flag: bool) -> bool:
-    """Tracing is on when asked for, or when an OTLP endpoint is configured in the environment."""
-    return trace_flag or bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or
-                              os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
 
 
 @dataclass(frozen=True)
@@ -72,7 +65,8 @@ class RequestTracer:
         if not 0.0 <= settings.sample <= 1.0:
             raise ValueError(f"trace sample ratio must be between 0 and 1 (got {settings.sample})")
         resource = Resource.create({SERVICE_NAME: SERVICE, RUN_ID_KEY: settings.run_id})
-        self.provider = TracerProvider(resource=resource, sampler=ParentBased(TraceIdRatioBased(settings.sample)))
+        self.provider = TracerProvider(resource=resource, sampler=ParentBased(TraceIdRatioBased(settings.sample)),
+                                       shutdown_on_exit=False)  # close() shuts it down; no atexit reference
         self.provider.add_span_processor(processor or BatchSpanProcessor(_exporter(settings)))
         self.tracer = self.provider.get_tracer("slocheck.load")
         self.run_id = settings.run_id

@@ -14,7 +14,9 @@ from slocheck.errors import Problem, SpecError
 from slocheck.model import (
     Bar,
     Indicator,
+    JaegerIndicator,
     LocustIndicator,
+    LokiIndicator,
     NoDataPolicy,
     Objective,
     PrometheusIndicator,
@@ -24,7 +26,8 @@ from slocheck.model import (
 )
 from slocheck.spec.checks import duplicate_names, raw_variables, variable_problems
 from slocheck.spec.errors_format import display_path, document_path, message_for
-from slocheck.spec.schema import IndicatorModel, ObjectiveModel, SLOSetModel, parse_bar
+from slocheck.spec.logql import count_query
+from slocheck.spec.schema import IndicatorModel, LokiModel, ObjectiveModel, RangeModel, SLOSetModel, parse_bar
 from slocheck.spec.templating import substitute_variables
 from slocheck.spec.yamldoc import Located, Path, YamlSyntaxError, load_documents
 from slocheck.units import parse_duration
@@ -146,16 +149,41 @@ def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> Indicator
     """The internal indicator; variables were checked on the raw data already."""
     if model.prometheus is not None:
         prom = model.prometheus
-        range_spec = None
-        if prom.range is not None:
-            step = parse_duration(prom.range.step) if prom.range.step else None
-            range_spec = RangeSpec(prom.range.reduce, step)
         reduce = SeriesReduce(prom.reduce) if prom.reduce else None
-        used = {name: value for name, value in variables.items() if f"${{{name}}}" in prom.query}
-        display = substitute_variables(prom.query, variables)
-        return PrometheusIndicator(display, reduce, range_spec, template=prom.query, variables=used)
+        display, used = substitute_variables(prom.query, variables), _used(prom.query, variables)
+        return PrometheusIndicator(display, reduce, _range(prom.range), template=prom.query, variables=used)
+    if model.loki is not None:
+        return _loki(model.loki, variables)
+    if model.jaeger is not None:
+        jaeger = model.jaeger
+        return JaegerIndicator(
+            jaeger.service, jaeger.stat, jaeger.operation, jaeger.span_kind, dict(jaeger.attributes),
+            jaeger.min_traces, jaeger.run_traces,
+        )  # fmt: skip
     assert model.locust is not None  # the schema guarantees exactly one source
     return LocustIndicator(model.locust.stat, model.locust.request, model.locust.method)
+
+
+def _loki(loki: LokiModel, variables: Mapping[str, str]) -> LokiIndicator:
+    if loki.count is not None:
+        template = count_query(loki.count)
+        used = _used(loki.count, variables)
+        return LokiIndicator(substitute_variables(template, variables), template=template, variables=used,
+                             count_of=loki.count)  # fmt: skip
+    assert loki.query is not None  # the schema guarantees query or count
+    reduce = SeriesReduce(loki.reduce) if loki.reduce else None
+    display, used = substitute_variables(loki.query, variables), _used(loki.query, variables)
+    return LokiIndicator(display, reduce, _range(loki.range), template=loki.query, variables=used)
+
+
+def _range(model: RangeModel | None) -> RangeSpec | None:
+    if model is None:
+        return None
+    return RangeSpec(model.reduce, parse_duration(model.step) if model.step else None)
+
+
+def _used(text: str, variables: Mapping[str, str]) -> dict[str, str]:
+    return {name: value for name, value in variables.items() if f"${{{name}}}" in text}
 
 
 def _duplicate_set_names(sets: Iterable[SLOSet]) -> list[Problem]:

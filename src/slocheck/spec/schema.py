@@ -11,9 +11,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from slocheck.model import Condition
+from slocheck.model import DEFAULT_MIN_TRACES, Condition
 from slocheck.spec.conditions import parse_bar_text
-from slocheck.units import UnitError, parse_duration
+from slocheck.units import Kind, UnitError, parse_duration
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 TIME_REDUCERS = ("max", "min", "avg", "last")
@@ -65,11 +65,74 @@ class LocustModel(Strict):
     method: str | None = None
 
 
+class LokiModel(Strict):
+    """A LogQL metric `query` (instant at the window end, or `range`), or `count`: the lines a log selector
+    matches in the window, counted by Loki itself."""
+
+    query: Annotated[str, Field(min_length=1)] | None = None
+    count: Annotated[str, Field(min_length=1)] | None = None
+    reduce: Literal["max", "min", "avg", "sum"] | None = None
+    range: RangeModel | None = None
+
+    @model_validator(mode="after")
+    def _query_or_count(self) -> LokiModel:
+        if (self.query is None) == (self.count is None):
+            raise ValueError("needs exactly one of query (a LogQL metric query) or count (a log selector)")
+        if self.count is not None:
+            if self.range is not None or self.reduce is not None:
+                raise ValueError("count is one number for the whole window: range and reduce do not apply")
+            if not self.count.lstrip().startswith("{"):
+                raise ValueError(
+                    f'count takes a log selector such as {{app="api"}} |= "ERROR", not "{self.count}"; '
+                    "for a metric query use query:"
+                )
+        return self
+
+
+SPAN_KINDS = ("server", "client", "internal", "producer", "consumer")
+
+
+class JaegerModel(Strict):
+    service: Annotated[str, Field(min_length=1)]
+    operation: Annotated[str, Field(min_length=1)] | None = None
+    span_kind: Literal["server", "client", "internal", "producer", "consumer"] | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
+    stat: Literal["count", "error_ratio", "p50", "p90", "p95", "p99", "max", "mean"]
+    min_traces: Annotated[int, Field(ge=1)] = DEFAULT_MIN_TRACES
+    run_traces: bool = False
+
+    @field_validator("attributes", mode="before")
+    @classmethod
+    def _attribute_values_are_text(cls, value: object) -> object:
+        """Jaeger compares attribute values as text: `200` and `true` are written as they read."""
+        if not isinstance(value, dict):
+            return value
+        converted: dict[object, object] = {}
+        for key, item in value.items():
+            if isinstance(item, bool):
+                converted[key] = "true" if item else "false"
+            elif isinstance(item, (int, float)):
+                converted[key] = str(item)
+            else:
+                converted[key] = item
+        return converted
+
+
+# What a Jaeger statistic is measured in, and the unit kinds its bars may use.
+_STAT_KINDS: dict[str, tuple[Kind, ...]] = {
+    "count": (Kind.NUMBER,),
+    "error_ratio": (Kind.RATIO, Kind.NUMBER),
+}
+_DURATION_STAT_KINDS = (Kind.DURATION, Kind.NUMBER)
+
+
 class IndicatorModel(Strict):
-    """Exactly one source. New sources (loki, jaeger) are added here as optional fields."""
+    """Exactly one source."""
 
     prometheus: PrometheusModel | None = None
     locust: LocustModel | None = None
+    loki: LokiModel | None = None
+    jaeger: JaegerModel | None = None
 
     @model_validator(mode="after")
     def _exactly_one_source(self) -> IndicatorModel:
@@ -119,6 +182,22 @@ class ObjectiveModel(Strict):
             parse_bar(value)
             return value
         raise ValueError('must be a condition such as "< 500ms" or a list of them')
+
+    @model_validator(mode="after")
+    def _jaeger_bar_fits_the_stat(self) -> ObjectiveModel:
+        jaeger = self.indicator.jaeger
+        if jaeger is None:
+            return self
+        allowed = _STAT_KINDS.get(jaeger.stat, _DURATION_STAT_KINDS)
+        for bar in (self.pass_, self.warn):
+            kind = parse_bar(bar)[0].kind if bar is not None else None
+            if kind is not None and kind not in allowed:
+                example = {"count": '">= 100"', "error_ratio": '"< 1%"'}.get(jaeger.stat, '"< 2s"')
+                raise ValueError(
+                    f"stat {jaeger.stat} is measured in {allowed[0].value}s but the bar is a {kind.value}; "
+                    f"write it like {example}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _warn_is_looser_kind(self) -> ObjectiveModel:

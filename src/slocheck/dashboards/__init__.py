@@ -1,0 +1,1 @@
+"""Grafana dashboards: provision files into Grafana, and generate one from SLO files."""
