@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -43,6 +44,13 @@ ConfigOption = Annotated[Path | None, typer.Option("--config", help="Config file
 PromUrlOption = Annotated[
     str | None, typer.Option("--prometheus-url", help="Prometheus base URL [env SLOCHECK_PROMETHEUS_URL].")
 ]
+LokiUrlOption = Annotated[str | None, typer.Option("--loki-url", help="Loki base URL [env SLOCHECK_LOKI_URL].")]
+LokiTenantOption = Annotated[
+    str | None, typer.Option("--loki-tenant", help="Loki tenant (X-Scope-OrgID) [env SLOCHECK_LOKI_TENANT].")
+]
+JaegerUrlOption = Annotated[
+    str | None, typer.Option("--jaeger-url", help="Jaeger query URL (port 16686) [env SLOCHECK_JAEGER_URL].")
+]
 CaBundleOption = Annotated[Path | None, typer.Option("--ca-bundle", help="CA bundle for TLS verification.")]
 InsecureOption = Annotated[bool, typer.Option("--insecure", help="Skip TLS verification (explicit opt-out).")]
 JsonOption = Annotated[str | None, typer.Option("--json", help="Write result.json here ('-' = stdout).")]
@@ -73,18 +81,35 @@ def stdout_console() -> Console:
     return _console(stderr=False)
 
 
-def settings_from(
-    config: Path | None,
-    prometheus_url: str | None,
-    ca_bundle: Path | None,
-    insecure: bool,
-    grafana_url: str | None = None,
-) -> Settings:
-    overrides: dict[tuple[str, str], object] = {("prometheus", "url"): prometheus_url, ("grafana", "url"): grafana_url}
-    if ca_bundle is not None:
-        overrides[("prometheus", "ca_bundle")] = str(ca_bundle)
-    if insecure:
-        overrides[("prometheus", "insecure")] = True
+@dataclass(frozen=True)
+class BackendFlags:
+    """Backend settings given on the command line; they win over the environment and slocheck.yaml."""
+
+    prometheus_url: str | None = None
+    loki_url: str | None = None
+    loki_tenant: str | None = None
+    jaeger_url: str | None = None
+    grafana_url: str | None = None
+    ca_bundle: Path | None = None
+    insecure: bool = False
+
+
+ALL_BACKENDS = ("prometheus", "loki", "jaeger", "grafana")
+
+
+def settings_from(config: Path | None, flags: BackendFlags) -> Settings:
+    overrides: dict[tuple[str, str], object] = {
+        ("prometheus", "url"): flags.prometheus_url,
+        ("loki", "url"): flags.loki_url,
+        ("loki", "tenant"): flags.loki_tenant,
+        ("jaeger", "url"): flags.jaeger_url,
+        ("grafana", "url"): flags.grafana_url,
+    }
+    for backend in ALL_BACKENDS:  # TLS flags apply to every backend
+        if flags.ca_bundle is not None:
+            overrides[(backend, "ca_bundle")] = str(flags.ca_bundle)
+        if flags.insecure:
+            overrides[(backend, "insecure")] = True
     return load_settings(config, cli_overrides=overrides)
 
 
@@ -95,6 +120,9 @@ def validate(
     var: VarOption = [],  # noqa: B006 - typer reads the default, never mutates it
     config: ConfigOption = None,
     prometheus_url: PromUrlOption = None,
+    loki_url: LokiUrlOption = None,
+    loki_tenant: LokiTenantOption = None,
+    jaeger_url: JaegerUrlOption = None,
     ca_bundle: CaBundleOption = None,
     insecure: InsecureOption = False,
     debug: DebugOption = False,
@@ -104,7 +132,12 @@ def validate(
     objectives = all_objectives(sets)
     out = stdout_console()
     if online:
-        sources = build_sources(settings_from(config, prometheus_url, ca_bundle, insecure), objectives)
+        sources = build_sources(
+            settings_from(
+                config, BackendFlags(prometheus_url, loki_url, loki_tenant, jaeger_url, None, ca_bundle, insecure)
+            ),
+            objectives,
+        )
         try:
             check_queries(sources, objectives, clock())
         finally:
@@ -128,6 +161,9 @@ def evaluate_command(
     fail_on_warn: Annotated[bool, typer.Option("--fail-on-warn", help="Exit 1 on WARN.")] = False,
     config: ConfigOption = None,
     prometheus_url: PromUrlOption = None,
+    loki_url: LokiUrlOption = None,
+    loki_tenant: LokiTenantOption = None,
+    jaeger_url: JaegerUrlOption = None,
     ca_bundle: CaBundleOption = None,
     insecure: InsecureOption = False,
     debug: DebugOption = False,
@@ -139,7 +175,12 @@ def evaluate_command(
     objectives = all_objectives(sets)
     outputs = OutputPaths(json_path, junit, markdown, report_dir)
     outputs.check_writable()
-    sources = build_sources(settings_from(config, prometheus_url, ca_bundle, insecure), objectives)
+    sources = build_sources(
+        settings_from(
+            config, BackendFlags(prometheus_url, loki_url, loki_tenant, jaeger_url, None, ca_bundle, insecure)
+        ),
+        objectives,
+    )
     try:
         measurements = measure_all(objectives, window, sources)
     finally:

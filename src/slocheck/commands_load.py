@@ -13,12 +13,16 @@ from typing import Annotated
 import typer
 
 from slocheck.cli import (
+    BackendFlags,
     CaBundleOption,
     ConfigOption,
     DebugOption,
     InsecureOption,
+    JaegerUrlOption,
     JsonOption,
     JunitOption,
+    LokiTenantOption,
+    LokiUrlOption,
     MarkdownOption,
     PromUrlOption,
     ReportDirOption,
@@ -98,6 +102,9 @@ def run(
     var: VarOption = [],  # noqa: B006 - typer reads the default, never mutates it
     config: ConfigOption = None,
     prometheus_url: PromUrlOption = None,
+    loki_url: LokiUrlOption = None,
+    loki_tenant: LokiTenantOption = None,
+    jaeger_url: JaegerUrlOption = None,
     ca_bundle: CaBundleOption = None,
     insecure: InsecureOption = False,
     grafana_url: GrafanaUrlOption = None,
@@ -128,7 +135,9 @@ def run(
         trace_sample=trace_sample,
         require_grafana=require_grafana,
     )
-    settings = settings_from(config, prometheus_url, ca_bundle, insecure, grafana_url)
+    settings = settings_from(
+        config, BackendFlags(prometheus_url, loki_url, loki_tenant, jaeger_url, grafana_url, ca_bundle, insecure)
+    )
     console = stderr_console()
     with ProgressReporter(console) as progress:
         result = execute_run(request, settings, say=console.print, clock=clock, on_progress=progress)

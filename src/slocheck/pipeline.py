@@ -34,6 +34,8 @@ from slocheck.wiring import all_objectives, build_sources, check_queries
 DEFAULT_INGEST_LAG_SECONDS = 2.0
 # When Prometheus will not tell its scrape interval (Mimir, Thanos, …), assume its default.
 FALLBACK_SCRAPE_INTERVAL_SECONDS = 15.0
+# OpenTelemetry's BatchSpanProcessor exports every 5 s; spans of the last requests need that long, plus a margin.
+SPAN_EXPORT_DELAY_SECONDS = 7.0
 
 
 @dataclass(frozen=True)
@@ -109,10 +111,15 @@ def settle_seconds(request: RunRequest, sources: Sources) -> float:
     """Scrape interval + ingest lag, read from Prometheus where it can be."""
     if request.settle_seconds is not None:
         return request.settle_seconds
-    if sources.prometheus is None:
-        return 0.0
-    interval = getattr(sources.prometheus, "scrape_interval", lambda: None)()
-    return (interval or FALLBACK_SCRAPE_INTERVAL_SECONDS) + DEFAULT_INGEST_LAG_SECONDS
+    wait = 0.0
+    if sources.prometheus is not None:
+        interval = getattr(sources.prometheus, "scrape_interval", lambda: None)()
+        wait = (interval or FALLBACK_SCRAPE_INTERVAL_SECONDS) + DEFAULT_INGEST_LAG_SECONDS
+    if sources.jaeger is not None:
+        wait = max(wait, SPAN_EXPORT_DELAY_SECONDS)  # the service exports spans in batches every 5 s
+    if sources.loki is not None:
+        wait = max(wait, DEFAULT_INGEST_LAG_SECONDS)
+    return wait
 
 
 def wait_to_settle(seconds: float, say: Say, sleep: Callable[[float], None] = time.sleep) -> bool:
@@ -241,6 +248,8 @@ def _measure_and_report(
 ) -> RunResult:
     window = Window(outcome.start, outcome.end)
     sources = prepared.sources
+    # `jaeger: {run_traces: true}` keeps this run's traces: they exist only when the load was traced.
+    sources.run_id = run_dir.run_id if _plan(request, prepared.profile, run_dir).tracing else None
     sources.client_stats = lambda objective: client_measurement(outcome.stats, objective)
     measurements = measure_all(prepared.objectives, window, sources)
     evaluation = evaluate(prepared.objectives, measurements, window)

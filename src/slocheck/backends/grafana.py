@@ -1,28 +1,31 @@
-"""Grafana adapter: grafana-client 5.1 (niquests) for the calls, slocheck types on the way out.
+"""Grafana adapter: Grafana's HTTP API through `requests`, slocheck types on the way out.
 
 Every failure leaves as a one-line `BackendUnavailable` (unreachable, timed out, 5xx/429 after the retry
 budget) or `QueryError` (credentials, permissions, rejected input). The token never appears in a message.
 
-grafana-client traps worth knowing (shared/reference/api-contracts.md §0):
-- `partial_update_annotation` sends `tags: []` when no tags are given, and Grafana then erases the stored tags;
+Grafana traps worth knowing (shared/reference/api-contracts.md §0-1):
+- PATCH /api/annotations/:id REPLACES the stored tags whenever `tags` is non-null (`[]` erases them);
   `patch_annotation` here always sends the full tag list.
-- A refused connection raises `niquests.exceptions.ConnectionError`, not a `GrafanaException`.
-- `import locust` must happen before this module is imported when both are used in one process.
+- The health check reads GET /api/frontend/settings, which needs the credentials (/api/health does not).
+- `import locust` must happen before this module (requests, urllib3, ssl) is imported when both are used in one
+  process.
 """
 
 from __future__ import annotations
 
+import base64
+import re
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
-import niquests.exceptions
-from grafana_client.api import GrafanaApi
-from grafana_client.client import GrafanaException, GrafanaTimeoutError
+import requests
+from requests.adapters import HTTPAdapter
 
+from slocheck import __version__
 from slocheck.backends.grafana_types import (
     NAME,
     Annotation,
@@ -46,25 +49,16 @@ from slocheck.backends.retry import TransientError, call_with_retries
 from slocheck.errors import ConfigError, QueryError
 from slocheck.settings import GrafanaSettings
 
-T = TypeVar("T")
-
 NO_URL = "no Grafana URL configured; pass --grafana-url, set SLOCHECK_GRAFANA_URL or add backends.grafana.url"
 TOKEN_HINT = "set SLOCHECK_GRAFANA_TOKEN (or backends.grafana.token) to a service-account token"
+TLS_HINT = "set backends.grafana.ca_bundle"
 
 
-def _api_parts(url: str) -> dict[str, Any]:
-    """What grafana-client's constructor wants: it rebuilds `{protocol}://{host}:{port}/{prefix}api`."""
+def _api_base(url: str) -> str:
+    """`{scheme}://{host[:port]}{/sub/path}/api`: any user:password, query or fragment left out."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"  # IPv6 literal
-    prefix = parts.path.strip("/")
-    return {
-        "protocol": parts.scheme,
-        "host": host,
-        "port": parts.port,
-        "url_path_prefix": f"{prefix}/" if prefix else "",
-    }
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}/api"
 
 
 def _display_url(url: str) -> str:
@@ -74,8 +68,35 @@ def _display_url(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
+def _authorization(settings: GrafanaSettings) -> str | None:
+    """The Authorization header: the token as Bearer, else basic auth from the settings or the URL."""
+    if settings.token is not None:
+        return f"Bearer {settings.token.get_secret_value()}"
+    parts = urlsplit(settings.url or "")
+    if settings.username is not None:
+        user, password = settings.username, settings.password.get_secret_value() if settings.password else ""
+    elif parts.username:
+        user, password = unquote(parts.username), unquote(parts.password or "")
+    else:
+        return None
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+
+class _Credentials(requests.auth.AuthBase):
+    """Sets Authorization from slocheck's settings alone. Being a session `auth`, it also keeps requests from
+    sending ~/.netrc credentials instead; requests drops it on a redirect to another host."""
+
+    def __init__(self, authorization: str | None) -> None:
+        self._authorization = authorization
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        if self._authorization:
+            request.headers["Authorization"] = self._authorization
+        return request
+
+
 class GrafanaBackend:
-    """The thin adapter: one grafana-client call per method, bounded retries, exceptions translated."""
+    """The thin adapter: one HTTP request per method, bounded retries, failures translated."""
 
     name = "grafana"
 
@@ -83,31 +104,26 @@ class GrafanaBackend:
         if not settings.url:
             raise ConfigError(NO_URL)
         self.url = _display_url(settings.url)
+        self._base = _api_base(settings.url)
         self._settings = settings
-        self._secrets = [s.get_secret_value() for s in (settings.token, settings.password) if s is not None]
         parts = urlsplit(settings.url)
-        auth: Any = None
-        if settings.token is not None:
-            auth = settings.token.get_secret_value()  # a str becomes a Bearer token
-        elif settings.username is not None:
-            auth = (settings.username, settings.password.get_secret_value() if settings.password else "")
-        elif parts.username:
-            auth = (parts.username, parts.password or "")
+        secrets = [s.get_secret_value() for s in (settings.token, settings.password) if s is not None]
+        self._secrets = [*secrets, parts.password or "", unquote(parts.password or "")]
         self._insecure = settings.insecure and not settings.ca_bundle
-        verify: bool | str = settings.ca_bundle or not settings.insecure
-        self._api: Any = GrafanaApi(
-            auth=auth,
-            verify=verify,
-            timeout=settings.timeout,
-            organization_id=settings.org_id,
-            session_pool_size=settings.concurrency,
-            **_api_parts(settings.url),
-        )
-        for header, value in settings.headers.items():
-            self._api.client.s.headers[header] = value
+        # Passed with every request: a session's `verify` loses to REQUESTS_CA_BUNDLE in the environment.
+        self._verify: bool | str = settings.ca_bundle or not settings.insecure
+        self._session = requests.Session()
+        self._session.auth = _Credentials(_authorization(settings))
+        self._session.headers.update({"Accept": "application/json", "User-Agent": f"slocheck/{__version__}"})
+        if settings.org_id is not None:
+            self._session.headers["X-Grafana-Org-Id"] = str(settings.org_id)
+        self._session.headers.update(settings.headers)
+        adapter = HTTPAdapter(pool_maxsize=settings.concurrency)  # no urllib3 retries: call_with_retries owns them
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
 
     def close(self) -> None:
-        self._api.client.s.close()
+        self._session.close()
 
     def __enter__(self) -> GrafanaBackend:
         return self
@@ -118,9 +134,9 @@ class GrafanaBackend:
     # --- health -------------------------------------------------------------------------------------------
 
     def check(self) -> str:
-        """GET /api/frontend/settings (what grafana-client's health check calls): proves reachability AND
-        credentials, which /api/health (no auth) would not."""
-        info = self._call(self._api.health.check)
+        """GET /api/frontend/settings: proves reachability AND credentials, which /api/health (no auth) would not."""
+        body = self._call("GET", "/frontend/settings")
+        info = body.get("buildInfo") if isinstance(body, Mapping) else None
         if not isinstance(info, Mapping):
             raise QueryError(NAME, f"{self.url} did not answer like Grafana (no buildInfo in /api/frontend/settings)")
         return str(info.get("version") or "unknown")
@@ -128,23 +144,21 @@ class GrafanaBackend:
     # --- annotations --------------------------------------------------------------------------------------
 
     def create_annotation(self, annotation: NewAnnotation) -> int:
-        body = self._call(
-            lambda: self._api.annotations.add_annotation(
-                dashboard_uid=annotation.dashboard_uid,
-                panel_id=annotation.panel_id,
-                time_from=to_ms(annotation.time),
-                time_to=to_ms(annotation.time_end) if annotation.time_end is not None else None,
-                tags=list(annotation.tags),
-                text=annotation.text,
-            )
-        )
-        return parse_created_id(body)
+        payload: dict[str, Any] = {
+            "time": to_ms(annotation.time),
+            "tags": list(annotation.tags),
+            "text": annotation.text,
+        }
+        if annotation.time_end is not None:
+            payload["timeEnd"] = to_ms(annotation.time_end)
+        if annotation.dashboard_uid:
+            payload["dashboardUID"] = annotation.dashboard_uid
+        if annotation.panel_id is not None:
+            payload["panelId"] = annotation.panel_id
+        return parse_created_id(self._call("POST", "/annotations", body=payload))
 
     def get_annotation(self, annotation_id: int) -> Annotation:
-        # grafana-client has no method for GET /api/annotations/:id; its raw client keeps auth, TLS and errors.
-        body = self._call(
-            lambda: self._api.client.GET(f"/annotations/{int(annotation_id)}"), what=f"annotation {annotation_id}"
-        )
+        body = self._call("GET", f"/annotations/{int(annotation_id)}", what=f"annotation {annotation_id}")
         return parse_annotation(body)
 
     def patch_annotation(
@@ -156,37 +170,31 @@ class GrafanaBackend:
         time: datetime | None = None,
         time_end: datetime | None = None,
     ) -> None:
-        # Grafana ignores null text/time/timeEnd and REPLACES tags whenever they are non-null: send them all.
-        self._call(
-            lambda: self._api.annotations.partial_update_annotation(
-                int(annotation_id),
-                time_from=to_ms(time) if time is not None else None,
-                time_to=to_ms(time_end) if time_end is not None else None,
-                tags=list(tags),
-                text=text,
-            ),
-            what=f"annotation {annotation_id}",
-        )
+        # Grafana ignores a missing text/time/timeEnd and REPLACES the tags whenever they are sent: send them all.
+        payload: dict[str, Any] = {"tags": list(tags)}
+        if text is not None:
+            payload["text"] = text
+        if time is not None:
+            payload["time"] = to_ms(time)
+        if time_end is not None:
+            payload["timeEnd"] = to_ms(time_end)
+        self._call("PATCH", f"/annotations/{int(annotation_id)}", body=payload, what=f"annotation {annotation_id}")
 
     def find_annotations(
         self, tags: Sequence[str], start: datetime | None = None, end: datetime | None = None, limit: int = 100
     ) -> list[Annotation]:
-        body = self._call(
-            lambda: self._api.annotations.find_annotations(
-                time_from=to_ms(start) if start is not None else None,
-                time_to=to_ms(end) if end is not None else None,
-                ann_type="annotation",
-                tags=list(tags),
-                limit=limit,
-            )
-        )
-        return parse_annotations(body)
+        params: dict[str, Any] = {"type": "annotation", "tags": list(tags), "limit": limit}  # tags are ANDed
+        if start is not None:
+            params["from"] = to_ms(start)
+        if end is not None:
+            params["to"] = to_ms(end)
+        return parse_annotations(self._call("GET", "/annotations", params=params))
 
     # --- dashboards and folders ---------------------------------------------------------------------------
 
     def get_dashboard(self, uid: str) -> StoredDashboard | None:
         try:
-            body = self._call(lambda: self._api.dashboard.get_dashboard(uid), what=f'dashboard uid "{uid}"')
+            body = self._call("GET", f"/dashboards/uid/{quote(uid, safe='')}", what=f'dashboard uid "{uid}"')
         except GrafanaNotFound:
             return None
         return parse_dashboard_lookup(body)
@@ -197,20 +205,30 @@ class GrafanaBackend:
         payload: dict[str, Any] = {"dashboard": dict(dashboard), "overwrite": overwrite, "message": message}
         if folder_uid:
             payload["folderUid"] = folder_uid
-        body = self._call(lambda: self._api.dashboard.update_dashboard(payload))
-        return parse_saved_dashboard(body)
+        return parse_saved_dashboard(self._call("POST", "/dashboards/db", body=payload))
 
     def folders(self) -> list[Folder]:
-        return parse_folders(self._call(lambda: self._api.client.GET("/folders", params={"limit": 1000})))
+        return parse_folders(self._call("GET", "/folders", params={"limit": 1000}))
 
     def create_folder(self, title: str) -> Folder:
-        return parse_folder(self._call(lambda: self._api.folder.create_folder(title)))
+        return parse_folder(self._call("POST", "/folders", body={"title": title}))
 
-    # --- retries and error translation --------------------------------------------------------------------
+    # --- requests, retries and error translation ----------------------------------------------------------
 
-    def _call(self, call: Callable[[], T], what: str = "") -> T:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        what: str = "",
+    ) -> Any:
+        """One API call (`path` below /api), retried within the budget; Grafana's decoded JSON answer."""
         return call_with_retries(
-            lambda: self._translate(call, what), backend=NAME, budget_seconds=self._settings.retry_budget
+            lambda: self._attempt(method, path, params, body, what),
+            backend=NAME,
+            budget_seconds=self._settings.retry_budget,
         )
 
     @contextmanager
@@ -223,33 +241,44 @@ class GrafanaBackend:
             warnings.filterwarnings("ignore", message="Unverified HTTPS request")
             yield
 
-    def _translate(self, call: Callable[[], T], what: str) -> T:
+    def _attempt(self, method: str, path: str, params: Mapping[str, Any] | None, body: Any, what: str) -> Any:
         try:
             with self._quiet_if_insecure():
-                return call()
-        except GrafanaTimeoutError:
-            raise TransientError(f"{self.url} did not answer within {self._settings.timeout:g}s") from None
-        except GrafanaException as exc:
-            raise self._from_status(exc.status_code, exc.response, what) from None
-        except niquests.exceptions.SSLError as exc:
+                response = self._session.request(
+                    method,
+                    f"{self._base}{path}",
+                    params=params,
+                    json=body,
+                    timeout=self._settings.timeout,
+                    verify=self._verify,
+                )
+        except requests.exceptions.SSLError as exc:
             raise QueryError(
-                NAME, f"TLS error talking to {self.url}: {self._scrub(exc)}; set backends.grafana.ca_bundle"
+                NAME, f"TLS error talking to {self.url}: {_tls_reason(self._scrub(exc))}; {TLS_HINT}"
             ) from None
-        except (niquests.exceptions.ConnectionError, niquests.exceptions.Timeout) as exc:
+        except requests.exceptions.Timeout:
+            raise TransientError(f"{self.url} did not answer within {self._settings.timeout:g}s") from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             raise TransientError(f"cannot reach {self.url}: {_short(self._scrub(exc))}") from None
-        except (ValueError, AttributeError, TypeError) as exc:
-            # A 200 that is not Grafana's JSON (an HTML page, another service on that port): grafana-client
-            # fails to decode it, or hands back a str where its own code expects a dict.
+        except requests.exceptions.RequestException as exc:
+            raise QueryError(NAME, f"request to {self.url} failed: {_short(self._scrub(exc))}") from None
+        try:
+            answer = response.json() if response.content else None
+        except ValueError as exc:
+            if response.status_code >= 400:  # a proxy's or load balancer's page: its text is the message
+                raise self._from_status(response.status_code, response.text, what) from None
+            # A 200 that is not Grafana's JSON (an HTML page, another service on that port).
             raise QueryError(
                 NAME, f"{self.url} did not answer like Grafana ({type(exc).__name__}); is this Grafana's base URL?"
             ) from None
-        except niquests.exceptions.RequestException as exc:
-            raise QueryError(NAME, f"request to {self.url} failed: {self._scrub(exc)}") from None
+        if response.status_code >= 400:
+            raise self._from_status(response.status_code, answer, what)
+        return answer
 
     def _from_status(self, status: int, body: Any, what: str) -> Exception:
         message = self._scrub(error_message(body))
-        if status == 0 or status >= 500 or status == 429:
-            return TransientError(f"{self.url} answered {status or 'an HTTP error'}: {message}")
+        if status >= 500 or status == 429:
+            return TransientError(f"{self.url} answered {status}: {message}")
         if status == 401:
             return QueryError(NAME, f"{self.url} refused the credentials (401 {message}); {TOKEN_HINT}")
         if status == 403:
@@ -275,7 +304,14 @@ class GrafanaBackend:
 
 
 def _short(text: str) -> str:
+    """`Connection refused` rather than urllib3's paragraph about a HTTPConnectionPool."""
     for marker in ("Connection refused", "Name or service not known", "timed out", "No route to host"):
         if marker in text:
             return marker
-    return text[:200]
+    return " ".join(text.split())[:200]
+
+
+def _tls_reason(text: str) -> str:
+    """`certificate verify failed: self-signed certificate` out of urllib3's SSLError paragraph."""
+    match = re.search(r"\[SSL: [A-Z_]+\] ([^(\]]+?)\s*\(_ssl", text) or re.search(r"\] ([^(\]]+?) \(_ssl", text)
+    return match.group(1).strip() if match else _short(text)

@@ -211,9 +211,10 @@ def parse_folder(body: Any) -> Folder:
 
 
 def error_message(body: Any) -> str:
-    """Grafana's own message from an error body (`{"message": …}`), or the start of a non-JSON body."""
+    """Grafana's own message from an error body (`{"message": …}`), or the start of a non-JSON body (a proxy's
+    HTML page), as one line."""
     if isinstance(body, Mapping):
-        message = str(body.get("message") or body.get("error") or "").strip()
+        message = " ".join(str(body.get("message") or body.get("error") or "").split())
         return message or "(no message)"
-    text = str(body or "").strip()
+    text = " ".join(str(body or "").split())
     return text[:200] or "(empty body)"

@@ -77,8 +77,16 @@ def badge(outcome: object) -> str:
     return f'<span class="badge {OUTCOME_CLASS.get(text, "nodata-o")}">{esc(text or "?")}</span>'
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, numeric_from: int = 99, cls: str = "") -> str:
-    """Headers are plain text; cells are HTML. Columns from `numeric_from` on are right-aligned."""
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    numeric_from: int = 99,
+    cls: str = "",
+    empty: str = NO_DATA,
+) -> str:
+    """Headers are plain text; cells and `empty` (shown when there is no row) are HTML. Columns from
+    `numeric_from` on are right-aligned."""
     head = "".join(f"<th{' class=num' if i >= numeric_from else ''}>{esc(h)}</th>" for i, h in enumerate(headers))
     body = "".join(
         "<tr>"
@@ -87,7 +95,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, numeric_from
         for row in rows
     )
     if not body:
-        body = f'<tr><td colspan="{len(headers)}">{NO_DATA}</td></tr>'
+        body = f'<tr><td colspan="{len(headers)}">{empty}</td></tr>'
     table_html = f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
     return f'<div class="table-wrap">{table_html}</div>'
 

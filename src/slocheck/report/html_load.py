@@ -206,7 +206,10 @@ def _failure_tables(client: Client) -> str:
     ]  # fmt: skip
     why = "Classified from the failure messages: an HTTP status 4xx/5xx or a timeout named in the text."
     return subsection("Client failures by kind", table(["kind", "failures"], class_rows, numeric_from=1), why) + (
-        subsection("Top failures", table(["method", "request", "error", "occurrences"], failures, numeric_from=3))
+        subsection(
+            "Top failures",
+            table(["method", "request", "error", "occurrences"], failures, numeric_from=3, empty="no failures"),
+        )
     )
 
 
