@@ -56,6 +56,7 @@ InsecureOption = Annotated[bool, typer.Option("--insecure", help="Skip TLS verif
 JsonOption = Annotated[str | None, typer.Option("--json", help="Write result.json here ('-' = stdout).")]
 JunitOption = Annotated[Path | None, typer.Option("--junit", help="Write JUnit XML here.")]
 MarkdownOption = Annotated[Path | None, typer.Option("--markdown", help="Write a Markdown summary here.")]
+HtmlOption = Annotated[Path | None, typer.Option("--html", help="Write the self-contained HTML report here.")]
 ReportDirOption = Annotated[
     Path | None, typer.Option("--report-dir", help="Write result.json, junit.xml and report.md into this directory.")
 ]
@@ -157,6 +158,7 @@ def evaluate_command(
     junit: JunitOption = None,
     markdown: MarkdownOption = None,
     report_dir: ReportDirOption = None,
+    html: HtmlOption = None,
     var: VarOption = [],  # noqa: B006
     fail_on_warn: Annotated[bool, typer.Option("--fail-on-warn", help="Exit 1 on WARN.")] = False,
     config: ConfigOption = None,
@@ -173,7 +175,7 @@ def evaluate_command(
     window = resolve_window(start, end, last, now)
     sets = load_slo_files(files, parse_vars(var))
     objectives = all_objectives(sets)
-    outputs = OutputPaths(json_path, junit, markdown, report_dir)
+    outputs = OutputPaths(json_path, junit, markdown, report_dir, html)
     outputs.check_writable()
     sources = build_sources(
         settings_from(
@@ -218,4 +220,4 @@ def report_error(error: SlocheckError) -> None:
 
 
 # The load commands register themselves on `app`; imported last because they import from this module.
-from slocheck import commands_grafana, commands_load  # noqa: E402, F401
+from slocheck import commands_grafana, commands_load, commands_report  # noqa: E402, F401

@@ -17,6 +17,7 @@ from slocheck.cli import (
     CaBundleOption,
     ConfigOption,
     DebugOption,
+    HtmlOption,
     InsecureOption,
     JaegerUrlOption,
     JsonOption,
@@ -35,6 +36,7 @@ from slocheck.cli import (
 )
 from slocheck.commands_grafana import GrafanaUrlOption, RequireGrafanaOption
 from slocheck.errors import ConfigError
+from slocheck.files import write_atomic
 from slocheck.outputs import OutputPaths
 from slocheck.wiring import parse_vars
 
@@ -99,6 +101,7 @@ def run(
     junit: JunitOption = None,
     markdown: MarkdownOption = None,
     report_dir: ReportDirOption = None,
+    html: HtmlOption = None,
     var: VarOption = [],  # noqa: B006 - typer reads the default, never mutates it
     config: ConfigOption = None,
     prometheus_url: PromUrlOption = None,
@@ -115,7 +118,7 @@ def run(
     from slocheck.load.progress import ProgressReporter
     from slocheck.pipeline import LoadOverrides, RunRequest, execute_run
 
-    outputs = OutputPaths(json_path, junit, markdown, report_dir)
+    outputs = OutputPaths(json_path, junit, markdown, report_dir, html)
     outputs.check_writable()
     request = RunRequest(
         slo_files=tuple(files),
@@ -142,6 +145,8 @@ def run(
     with ProgressReporter(console) as progress:
         result = execute_run(request, settings, say=console.print, clock=clock, on_progress=progress)
     emit(result.evaluation, result.document, _with_run_dir(outputs, result.run_dir))
+    if html is not None:  # the pipeline's full report (with Locust history and run context), not a re-render
+        write_atomic(html, (result.run_dir / "report.html").read_text(encoding="utf-8"))
     return result.exit_code
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from slocheck.files import ensure_writable, write_atomic
+from slocheck.report.html import render_html
+from slocheck.report.html_inputs import ReportInputs
 from slocheck.report.json_report import render_json
 from slocheck.report.junit import render_junit
 from slocheck.report.markdown import render_markdown
@@ -21,6 +23,7 @@ class OutputPaths:
     junit: Path | None = None
     markdown: Path | None = None
     report_dir: Path | None = None
+    html: Path | None = None  # only when asked for: a run directory gets the full report from the pipeline
 
     def files(self) -> dict[str, Path]:
         """Every file to write, by format; --report-dir adds the standard names."""
@@ -37,6 +40,8 @@ class OutputPaths:
             chosen["junit"] = self.junit
         if self.markdown is not None:
             chosen["markdown"] = self.markdown
+        if self.html is not None:
+            chosen["html"] = self.html
         return chosen
 
     def check_writable(self) -> None:
@@ -45,7 +50,12 @@ class OutputPaths:
             ensure_writable(path.parent, f"--{kind}" if kind != "json" or self.json else "--report-dir")
 
 
-RENDERERS = {"json": render_json, "junit": render_junit, "markdown": render_markdown}
+def _render_html(document: Mapping[str, Any]) -> str:
+    """The report from the result document alone (evaluate has no Locust history or run context)."""
+    return render_html(ReportInputs(document=document))
+
+
+RENDERERS = {"json": render_json, "junit": render_junit, "markdown": render_markdown, "html": _render_html}
 
 
 def write_outputs(document: Mapping[str, Any], paths: OutputPaths) -> list[Path]:

@@ -11,8 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from slocheck.annotations import RunAnnotator, verdict_summary
+from slocheck.context import (
+    CONTEXT_FILE,
+    collect_context,
+    context_step,
+    job_of,
+    objective_range_queries,
+    render_context,
+)
 from slocheck.errors import EXIT_INTERRUPTED
 from slocheck.evaluate import evaluate, exit_code_for
 from slocheck.files import ensure_writable
@@ -24,6 +33,8 @@ from slocheck.load.shapes import StageChange
 from slocheck.load.stats import client_measurement
 from slocheck.measure import Sources, measure_all
 from slocheck.model import Evaluation, Objective, SLOSet, Window
+from slocheck.report.html import render_html
+from slocheck.report.html_inputs import load_report_inputs
 from slocheck.report.json_report import render_json, result_document
 from slocheck.runstore import RunDirectory, new_run_id
 from slocheck.settings import Settings
@@ -256,6 +267,28 @@ def _measure_and_report(
     code = EXIT_INTERRUPTED if interrupted else exit_code_for(evaluation.verdict, fail_on_warn=request.fail_on_warn)
     run_facts = {**run_dir.record, "interrupted": interrupted, "status": "done"}
     document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run_facts)
+    document["client"] = outcome.stats.to_dict()
     run_dir.write_text("result.json", render_json(document))
+    write_context(request, prepared, window, document, run_dir)
+    run_dir.write_text("report.html", render_html(load_report_inputs(run_dir.path)))
     run_dir.update(status="done", verdict=evaluation.verdict.value, exit_code=code)
     return RunResult(run_dir.path, evaluation, code, interrupted, document)
+
+
+def write_context(
+    request: RunRequest, prepared: Prepared, window: Window, document: dict[str, Any], run_dir: RunDirectory
+) -> None:
+    """Range series of the run (throughput, latency, resources, LLM) for the report, as Prometheus returned them."""
+    backend = prepared.sources.prometheus
+    if backend is None:
+        return
+    scrape = getattr(backend, "scrape_interval", lambda: None)()
+    context = collect_context(
+        backend,
+        window,
+        job=job_of(prepared.objectives, request.variables),
+        step_seconds=context_step(window.seconds, scrape),
+        scrape_interval_seconds=scrape,
+        extra=objective_range_queries(document),
+    )
+    run_dir.write_text(CONTEXT_FILE, render_context(context))

@@ -1,5 +1,5 @@
 """Fixtures for the Grafana tests: a fake Grafana (a real HTTP server on 127.0.0.1), settings pointing at it,
-and the Grafana CLI commands registered on the app (cli.py imports them once the lead wires them in)."""
+and the Grafana CLI commands registered on the app (cli.py imports them at its end)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-import slocheck.commands_grafana  # noqa: F401 - registers `annotate` and `dashboards` on slocheck.cli.app
+import slocheck.cli  # noqa: F401 - imports commands_grafana, which registers `annotate` and `dashboards` on the app
 from slocheck.settings import GrafanaSettings
 
 from .fake_grafana import TOKEN, FakeGrafana

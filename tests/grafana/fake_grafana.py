@@ -7,7 +7,7 @@ services), including the parts that bite:
 - annotations: POST (text required, `timeEnd` 0 → `time`, reversed times swapped), GET list (from/to overlap,
   tags ANDed unless matchAny, limit, type, dashboardUID, panelId; sorted by timeEnd then time, descending;
   zero-valued fields omitted), GET/PATCH/PUT/DELETE by id. PATCH replaces the tags whenever `tags` is non-null
-  (so grafana-client's `tags: []` erases them), ignores an empty text and non-positive times;
+  (so a partial update sending `tags: []` erases them), ignores an empty text and non-positive times;
 - dashboards: POST /api/dashboards/db with ids, uids and versions, 412 version-mismatch / plugin-dashboard /
   name-exists (Grafana < 11 only), 400 for empty titles, long uids, unknown folders and provisioned dashboards;
   GET/DELETE by uid;
@@ -25,6 +25,7 @@ import itertools
 import json
 import re
 import secrets
+import ssl
 import threading
 import time
 from collections import deque
@@ -72,8 +73,15 @@ class Recorded:
 
 class FakeGrafana(DashboardsAndFolders):
     def __init__(
-        self, *, token: str = TOKEN, users: dict[str, str] | None = None, version: str = "11.6.2", org_id: int = 1
+        self,
+        *,
+        token: str = TOKEN,
+        users: dict[str, str] | None = None,
+        version: str = "11.6.2",
+        org_id: int = 1,
+        tls: tuple[str, str] | None = None,
     ) -> None:
+        """`tls` is (certificate file, key file): the fake then serves HTTPS, as a Grafana behind TLS does."""
         self.token = token
         self.users = users if users is not None else {"admin": "admin-password"}
         self.version = version
@@ -90,13 +98,18 @@ class FakeGrafana(DashboardsAndFolders):
         self._folder_ids = itertools.count(1)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
+        self.scheme = "https" if tls else "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     # --- lifecycle ----------------------------------------------------------------------------------------
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self.httpd.server_address[1]}"
 
     def __enter__(self) -> FakeGrafana:
         self._thread.start()

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from grafana_client.api import GrafanaApi
+import requests
 from pydantic import SecretStr
 
 from slocheck.backends.grafana import GrafanaBackend
@@ -123,17 +123,31 @@ def test_an_unknown_annotation_id_is_not_found(api: GrafanaBackend) -> None:
         api.get_annotation(999)
 
 
-def test_grafana_client_partial_update_alone_erases_the_tags_in_grafana(
+def test_a_patch_with_empty_tags_erases_them_in_grafana_while_ours_always_sends_them(
     grafana: FakeGrafana, api: GrafanaBackend
 ) -> None:
-    """The trap the adapter exists to avoid: proves the fake replaces tags as Grafana does."""
-    annotation_id = api.create_annotation(NewAnnotation(time=START, text="load", tags=TAGS))
-    naive = GrafanaApi.from_url(grafana.url, credential=TOKEN)
-    try:
-        naive.annotations.partial_update_annotation(annotation_id, time_to=int(END.timestamp() * 1000))
-    finally:
-        naive.client.s.close()
-    assert api.get_annotation(annotation_id).tags == ()
+    """The trap the adapter exists to avoid: proves the fake replaces tags as Grafana does.
+
+    A naive partial update (what grafana-style clients send when no tags are given: nulls plus `tags: []`) erases
+    the stored tags; the adapter's PATCH, sent the same way over HTTP, carries the full list and keeps them."""
+    naive_id = api.create_annotation(NewAnnotation(time=START, text="load", tags=TAGS))
+    ours_id = api.create_annotation(NewAnnotation(time=START, text="load", tags=TAGS))
+    naive = requests.patch(
+        f"{grafana.url}/api/annotations/{naive_id}",
+        json={"time": None, "timeEnd": int(END.timestamp() * 1000), "tags": [], "text": None},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=5,
+    )
+    assert naive.status_code == 200
+    assert naive.json() == {"message": "Annotation patched"}
+    assert api.get_annotation(naive_id).tags == ()
+    assert api.get_annotation(naive_id).time_end == END
+
+    api.patch_annotation(ours_id, tags=TAGS, time_end=END)
+    assert api.get_annotation(ours_id).tags == TAGS
+    patch = [r for r in grafana.requests if r.method == "PATCH"][-1]
+    assert patch.path == f"/api/annotations/{ours_id}"
+    assert patch.body == {"tags": list(TAGS), "timeEnd": int(END.timestamp() * 1000)}
 
 
 def test_patch_annotation_sets_the_end_and_keeps_every_tag(api: GrafanaBackend) -> None:

@@ -262,6 +262,8 @@ class GrafanaBackend:
             raise TransientError(f"cannot reach {self.url}: {_short(self._scrub(exc))}") from None
         except requests.exceptions.RequestException as exc:
             raise QueryError(NAME, f"request to {self.url} failed: {_short(self._scrub(exc))}") from None
+        except OSError as exc:  # requests checks `ca_bundle` itself: a bare OSError for a path that does not exist
+            raise QueryError(NAME, f"TLS error talking to {self.url}: {_short(str(exc))}; {TLS_HINT}") from None
         try:
             answer = response.json() if response.content else None
         except ValueError as exc:
