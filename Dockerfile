@@ -6,15 +6,12 @@ FROM python:3.11.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    URLLIB3_NO_OVERRIDE=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY src ./src
-# urllib3-future (niquests, for grafana-client) is built from source so it installs beside urllib3 instead of
-# replacing it: requests (prometheus-api-client, Locust) keeps the real urllib3.
-RUN pip install --no-binary urllib3-future . \
+RUN pip install . \
     && useradd --create-home --uid 10001 slocheck
 
 USER slocheck

@@ -82,7 +82,7 @@ def verdict_summary(evaluation: Evaluation, limit: int = 5) -> str:
 
 
 def default_api(settings: GrafanaSettings) -> GrafanaAPI:
-    # Imported here: grafana-client pulls in niquests, which must come after `import locust` (gevent).
+    # Imported here: the adapter imports requests (urllib3, ssl), which must come after `import locust` (gevent).
     from slocheck.backends.grafana import GrafanaBackend
 
     return GrafanaBackend(settings)

@@ -51,6 +51,15 @@ LokiTenantOption = Annotated[
 JaegerUrlOption = Annotated[
     str | None, typer.Option("--jaeger-url", help="Jaeger query URL (port 16686) [env SLOCHECK_JAEGER_URL].")
 ]
+GrafanaUrlOption = Annotated[
+    str | None, typer.Option("--grafana-url", help="Grafana base URL [env SLOCHECK_GRAFANA_URL].")
+]
+RequireGrafanaOption = Annotated[
+    bool,
+    typer.Option(
+        "--require-grafana", help="Stop before any load (exit 3) when Grafana cannot be reached or refuses the token."
+    ),
+]
 CaBundleOption = Annotated[Path | None, typer.Option("--ca-bundle", help="CA bundle for TLS verification.")]
 InsecureOption = Annotated[bool, typer.Option("--insecure", help="Skip TLS verification (explicit opt-out).")]
 JsonOption = Annotated[str | None, typer.Option("--json", help="Write result.json here ('-' = stdout).")]

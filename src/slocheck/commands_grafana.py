@@ -1,7 +1,7 @@
 """CLI commands for Grafana: `annotate start|stop` and `dashboards provision|generate`.
 
 `annotate` serves pipelines that drive load with other tools (k6, JMeter, Gatling): open a region before the
-load, close it after, tag it with the verdict. Heavy imports (grafana-client, niquests) happen inside the
+load, close it after, tag it with the verdict. Heavy imports (requests, the Grafana adapter) happen inside the
 commands so `slocheck validate` stays fast and `import locust` can still come first in a load process.
 """
 
@@ -13,22 +13,22 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from slocheck import cli
-from slocheck.cli import CaBundleOption, ConfigOption, DebugOption, InsecureOption, SloFiles, VarOption, app
+from slocheck.cli import (
+    CaBundleOption,
+    ConfigOption,
+    DebugOption,
+    GrafanaUrlOption,
+    InsecureOption,
+    SloFiles,
+    VarOption,
+    app,
+)
 from slocheck.errors import EXIT_INCONCLUSIVE, ConfigError
 from slocheck.settings import GrafanaSettings, load_settings
 
 if TYPE_CHECKING:
     from slocheck.backends.grafana import GrafanaBackend
 
-GrafanaUrlOption = Annotated[
-    str | None, typer.Option("--grafana-url", help="Grafana base URL [env SLOCHECK_GRAFANA_URL].")
-]
-RequireGrafanaOption = Annotated[
-    bool,
-    typer.Option(
-        "--require-grafana", help="Stop before any load (exit 3) when Grafana cannot be reached or refuses the token."
-    ),
-]
 VERDICTS = ("pass", "warn", "fail", "inconclusive")
 DEFAULT_DASHBOARDS = Path("dashboards")
 

@@ -14,6 +14,8 @@ import typer
 
 from slocheck.cli import (
     BackendFlags,
+    GrafanaUrlOption,
+    RequireGrafanaOption,
     CaBundleOption,
     ConfigOption,
     DebugOption,
@@ -34,7 +36,6 @@ from slocheck.cli import (
     settings_from,
     stderr_console,
 )
-from slocheck.commands_grafana import GrafanaUrlOption, RequireGrafanaOption
 from slocheck.errors import ConfigError
 from slocheck.files import write_atomic
 from slocheck.outputs import OutputPaths

@@ -123,6 +123,18 @@ def test_the_verdict_adds_its_tag_and_summary_keeping_the_other_tags(
     assert (region["time"], region["timeEnd"]) == (ms(START), ms(END))
 
 
+def test_every_patch_the_annotator_sends_carries_the_full_tag_list(
+    grafana: FakeGrafana, annotator: RunAnnotator
+) -> None:
+    """Grafana replaces the stored tags with whatever a PATCH sends (an empty list erases them)."""
+    annotation_id = start(annotator)
+    annotator.stop(END, start=LOAD_START)
+    annotator.verdict(Verdict.PASS, "verdict PASS: 10 PASS")
+    patches = [r for r in grafana.requests if r.method == "PATCH"]
+    assert [r.path for r in patches] == [f"/api/annotations/{annotation_id}"] * 2
+    assert [r.body["tags"] for r in patches] == [RUN_TAGS, [*RUN_TAGS, "verdict:pass"]]
+
+
 def test_stage_changes_become_point_annotations_with_the_run_tag(grafana: FakeGrafana, annotator: RunAnnotator) -> None:
     start(annotator)
     annotator.stage(StageChange(index=2, at=START + timedelta(seconds=60), users=50, spawn_rate=5.0))

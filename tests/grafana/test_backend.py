@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -204,3 +206,91 @@ def test_a_web_page_instead_of_grafana_is_a_query_error_asking_for_the_base_url(
     settings = GrafanaSettings(url=html_server, token=SecretStr(TOKEN), retry_budget=1)
     with pytest.raises(QueryError, match=r"did not answer like Grafana \(\w+\); is this Grafana's base URL\?"):
         check(settings)
+
+
+class BadGateway(BaseHTTPRequestHandler):
+    """A reverse proxy in front of a Grafana that is down: 502 with nginx's multi-line HTML page."""
+
+    def do_GET(self) -> None:
+        body = (
+            b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+            b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+        )
+        self.send_response(502)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def bad_gateway() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BadGateway)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_proxys_html_error_page_is_unavailable_in_one_line(bad_gateway: str) -> None:
+    settings = GrafanaSettings(url=bad_gateway, token=SecretStr(TOKEN), retry_budget=0.3)
+    with pytest.raises(BackendUnavailable) as caught:
+        check(settings)
+    message = str(caught.value)
+    assert message.startswith(f"Grafana: {bad_gateway} answered 502: <html> <head><title>502 Bad Gateway</title>")
+    assert "\n" not in message
+    assert "\r" not in message
+
+
+@pytest.fixture
+def silent_url() -> Iterator[str]:
+    """A port that accepts connections (the kernel's backlog) but never answers."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def test_a_grafana_that_never_answers_is_unavailable_after_the_timeout(silent_url: str) -> None:
+    settings = GrafanaSettings(url=silent_url, token=SecretStr(TOKEN), timeout=0.2, retry_budget=0.3)
+    began = time.monotonic()
+    with pytest.raises(BackendUnavailable, match=rf"^Grafana: {silent_url} did not answer within 0\.2s \(gave up"):
+        check(settings)
+    assert time.monotonic() - began < 3
+
+
+def test_credentials_in_the_url_are_basic_auth_and_never_shown(grafana: FakeGrafana) -> None:
+    with_user = grafana.url.replace("http://", "http://admin:admin-password@")
+    with GrafanaBackend(GrafanaSettings(url=with_user)) as backend:
+        assert backend.check() == "11.6.2"
+        assert backend.url == grafana.url
+    wrong = grafana.url.replace("http://", "http://admin:p%40ss-secret@")
+    with pytest.raises(QueryError) as caught:
+        check(GrafanaSettings(url=wrong, retry_budget=1))
+    assert str(caught.value).startswith(f"Grafana: {grafana.url} refused the credentials (401 Invalid username")
+    assert "p%40ss-secret" not in str(caught.value)
+    assert "p@ss-secret" not in str(caught.value)
+
+
+def test_a_netrc_entry_never_replaces_the_configured_token(
+    grafana: FakeGrafana, settings: GrafanaSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """requests would send ~/.netrc credentials for the host instead; slocheck sends only what it is given."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login admin password stale-netrc-password\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    assert check(settings) == "11.6.2"
+    assert grafana.requests[-1].headers["authorization"] == f"Bearer {TOKEN}"
+    with pytest.raises(QueryError, match=r"refused the credentials \(401 Unauthorized\)"):
+        check(GrafanaSettings(url=grafana.url, retry_budget=1))
+    assert "authorization" not in grafana.requests[-1].headers
+
+
+def test_the_dashboard_uid_is_quoted_in_the_path(grafana: FakeGrafana, api: GrafanaBackend) -> None:
+    assert api.get_dashboard("a/b c") is None
+    assert grafana.requests[-1].path == "/api/dashboards/uid/a%2Fb%20c"

@@ -111,3 +111,12 @@ def test_a_ca_bundle_that_is_not_a_certificate_is_a_tls_error(https_grafana: Fak
     assert message.startswith(f"Grafana: TLS error talking to {https_grafana.url}: ")
     assert message.endswith("; set backends.grafana.ca_bundle")
     assert "\n" not in message
+
+
+def test_an_https_url_for_a_plain_http_grafana_says_to_use_http(grafana: FakeGrafana) -> None:
+    url = grafana.url.replace("http://", "https://")
+    with pytest.raises(QueryError) as caught:
+        check(GrafanaSettings(url=url, token=SecretStr(TOKEN), retry_budget=1))
+    message = str(caught.value)
+    assert message.startswith(f"Grafana: TLS error talking to {url}: ")
+    assert message.endswith("; this port speaks plain HTTP: use an http:// URL")  # OpenSSL words the reason

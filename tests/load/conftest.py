@@ -12,12 +12,9 @@ from tests.load.server import CountingServer
 DATA = Path(__file__).parent / "data"
 
 # Warnings from Locust's HTTP stack, not from slocheck, ignored in the tests that drive load:
-# - when urllib3-future (a dependency of niquests/grafana-client) shadows urllib3, every new connection pool of
-#   Locust's HttpUser warns that Locust's gevent LifoQueue pool class is deprecated;
 # - a user killed while it waits still holds its last response, whose socket the garbage collector frees later
 #   (slocheck closes every user's client after the run; see `collect_load_garbage`).
 LOAD_WARNINGS = [
-    pytest.mark.filterwarnings("ignore:ConnectionPool QueueCls no longer support:DeprecationWarning"),
     pytest.mark.filterwarnings("ignore::ResourceWarning"),
 ]
 

@@ -220,8 +220,8 @@ def test_run_traces_without_a_run_are_an_error_that_names_slocheck_run(fake_jaeg
 @pytest.mark.parametrize(
     ("indicator", "message"),
     [
-        (count('{app="x"}'), "Loki is not configured; set SLOCHECK_LOKI_URL"),
-        (jaeger("p95"), "Jaeger is not configured; set SLOCHECK_JAEGER_URL"),
+        (count('{app="x"}'), "Loki is not configured; pass --loki-url, set SLOCHECK_LOKI_URL"),
+        (jaeger("p95"), "Jaeger is not configured; pass --jaeger-url, set SLOCHECK_JAEGER_URL"),
     ],
 )
 def test_an_unconfigured_source_is_an_error_never_a_pass(

@@ -49,8 +49,8 @@ def test_an_objective_of_a_backend_without_url_is_a_configuration_error(target: 
         build_sources(settings(), [target])
 
     assert str(raised.value) == (
-        f"these objectives query {backend.capitalize()} but no URL is set: set SLOCHECK_{backend.upper()}_URL, "
-        f"or add backends.{backend}.url to slocheck.yaml"
+        f"these objectives query {backend.capitalize()} but no URL is set: pass --{backend}-url, "
+        f"set SLOCHECK_{backend.upper()}_URL, or add backends.{backend}.url to slocheck.yaml"
     )
 
 

@@ -24,6 +24,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
 
 from slocheck import __version__
 from slocheck.backends.grafana_types import (
@@ -52,6 +53,8 @@ from slocheck.settings import GrafanaSettings
 NO_URL = "no Grafana URL configured; pass --grafana-url, set SLOCHECK_GRAFANA_URL or add backends.grafana.url"
 TOKEN_HINT = "set SLOCHECK_GRAFANA_TOKEN (or backends.grafana.token) to a service-account token"
 TLS_HINT = "set backends.grafana.ca_bundle"
+PLAIN_HTTP_HINT = "this port speaks plain HTTP: use an http:// URL"
+PLAIN_HTTP_MARKERS = ("wrong version number", "record layer failure", "packet length too long", "http request")
 
 
 def _api_base(url: str) -> str:
@@ -82,7 +85,7 @@ def _authorization(settings: GrafanaSettings) -> str | None:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
 
-class _Credentials(requests.auth.AuthBase):
+class _Credentials(AuthBase):
     """Sets Authorization from slocheck's settings alone. Being a session `auth`, it also keeps requests from
     sending ~/.netrc credentials instead; requests drops it on a redirect to another host."""
 
@@ -253,9 +256,9 @@ class GrafanaBackend:
                     verify=self._verify,
                 )
         except requests.exceptions.SSLError as exc:
-            raise QueryError(
-                NAME, f"TLS error talking to {self.url}: {_tls_reason(self._scrub(exc))}; {TLS_HINT}"
-            ) from None
+            reason = _tls_reason(self._scrub(exc))
+            hint = PLAIN_HTTP_HINT if any(m in reason for m in PLAIN_HTTP_MARKERS) else TLS_HINT
+            raise QueryError(NAME, f"TLS error talking to {self.url}: {reason}; {hint}") from None
         except requests.exceptions.Timeout:
             raise TransientError(f"{self.url} did not answer within {self._settings.timeout:g}s") from None
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
@@ -315,5 +318,5 @@ def _short(text: str) -> str:
 
 def _tls_reason(text: str) -> str:
     """`certificate verify failed: self-signed certificate` out of urllib3's SSLError paragraph."""
-    match = re.search(r"\[SSL: [A-Z_]+\] ([^(\]]+?)\s*\(_ssl", text) or re.search(r"\] ([^(\]]+?) \(_ssl", text)
-    return match.group(1).strip() if match else _short(text)
+    match = re.search(r"\[[A-Z0-9]+: [A-Z0-9_]+\] ([^(]+?)\s*\(_ssl", text)
+    return match.group(1).rstrip(".") if match else _short(text)

@@ -7,11 +7,13 @@ psutil for local processes; remote workers report theirs in Locust's heartbeats.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import psutil  # type: ignore[import-untyped, unused-ignore]
 
 SATURATION_PERCENT = 90.0
+MIN_INTERVAL_SECONDS = 0.5  # psutil's percentage over a few milliseconds is noise (it can read 2,000 %)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class CpuMonitor:
     def __init__(self) -> None:
         self._processes: dict[str, psutil.Process] = {}
         self._series: dict[str, _Series] = {}
+        self._last = time.monotonic()
 
     def watch(self, label: str, pid: int) -> None:
         try:
@@ -66,8 +69,14 @@ class CpuMonitor:
             return
         self._processes[label] = process
         self._series.setdefault(label, _Series(pid))
+        self._last = time.monotonic()
 
     def sample(self, remote: dict[str, float] | None = None) -> None:
+        """One sample per process; ignored when the previous one is less than MIN_INTERVAL_SECONDS old."""
+        now = time.monotonic()
+        if now - self._last < MIN_INTERVAL_SECONDS:
+            return
+        self._last = now
         for label, process in list(self._processes.items()):
             try:
                 self._series[label].add(process.cpu_percent(None))

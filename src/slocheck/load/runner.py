@@ -122,7 +122,12 @@ class _Run:
             return ProfileShape(self.plan.profile, self._on_stage)
         self.notes.append(f"{self.plan.scenario} defines its own LoadTestShape ({own.__name__}); it drives the load; "
                           f"the profile {self.plan.profile.name!r} and --users/--spawn-rate/--duration are ignored")
-        return observe_shape(own(), self._on_stage)
+        try:
+            shape = own()
+        except Exception as exc:
+            message = f"{self.plan.scenario}: creating {own.__name__} raised {type(exc).__name__}: {exc}"
+            raise LoadError(message) from None
+        return observe_shape(shape, self._on_stage)
 
     def _tracer(self) -> Any:
         if not self.plan.tracing:
