@@ -88,14 +88,19 @@ class AgentPlatformUser(FastHttpUser):
     @task(30)
     def agent_details(self) -> None:
         agent_id = random.choice(AGENTS)
-        with self.client.get(f"/api/v1/agents/{agent_id}", name="/api/v1/agents/[id]", headers=self.auth(),
-                             catch_response=True) as response:
+        with self.client.get(
+            f"/api/v1/agents/{agent_id}", name="/api/v1/agents/[id]", headers=self.auth(), catch_response=True
+        ) as response:
             self.check_ok(response)
 
     @task(20)
     def quick_agent_run(self) -> None:
-        body = {"agent_id": random.choice(AGENTS), "task": random.choice(TASKS), "model": "gpt-4o-mini",
-                "temperature": 0.2}
+        body = {
+            "agent_id": random.choice(AGENTS),
+            "task": random.choice(TASKS),
+            "model": "gpt-4o-mini",
+            "temperature": 0.2,
+        }
         with self.client.post("/api/v1/agents/run", json=body, headers=self.auth(), catch_response=True) as response:
             self.check_success(response)
 
@@ -103,8 +108,7 @@ class AgentPlatformUser(FastHttpUser):
     def workflow_run(self) -> None:
         workflow_id = random.choice(AgentPlatformUser.workflow_ids or FALLBACK_WORKFLOWS)
         body = {"workflow_id": workflow_id, "inputs": {"task": random.choice(TASKS)}}
-        with self.client.post("/api/v1/workflows/run", json=body, headers=self.auth(),
-                              catch_response=True) as response:
+        with self.client.post("/api/v1/workflows/run", json=body, headers=self.auth(), catch_response=True) as response:
             self.check_success(response)
 
     @task(2)

@@ -1,6 +1,6 @@
 """A tiny smoke load: the health probe and the agent list (after a login), to check that the target answers.
 
-    slocheck run --scenario scenarios/smoke.py --profile smoke --host http://127.0.0.1:8000 ...
+slocheck run --scenario scenarios/smoke.py --profile smoke --host http://127.0.0.1:8000 ...
 """
 
 from __future__ import annotations

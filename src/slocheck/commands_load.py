@@ -14,11 +14,10 @@ import typer
 
 from slocheck.cli import (
     BackendFlags,
-    GrafanaUrlOption,
-    RequireGrafanaOption,
     CaBundleOption,
     ConfigOption,
     DebugOption,
+    GrafanaUrlOption,
     HtmlOption,
     InsecureOption,
     JaegerUrlOption,
@@ -29,6 +28,7 @@ from slocheck.cli import (
     MarkdownOption,
     PromUrlOption,
     ReportDirOption,
+    RequireGrafanaOption,
     VarOption,
     app,
     clock,

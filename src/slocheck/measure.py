@@ -237,7 +237,9 @@ def measure_jaeger(
 _NOT_CONFIGURED = {
     "prometheus": "Prometheus is not configured; pass --prometheus-url or set SLOCHECK_PROMETHEUS_URL",
     "loki": "Loki is not configured; pass --loki-url, set SLOCHECK_LOKI_URL or backends.loki.url in slocheck.yaml",
-    "jaeger": "Jaeger is not configured; pass --jaeger-url, set SLOCHECK_JAEGER_URL or backends.jaeger.url in slocheck.yaml",
+    "jaeger": (
+        "Jaeger is not configured; pass --jaeger-url, set SLOCHECK_JAEGER_URL or backends.jaeger.url in slocheck.yaml"
+    ),
 }
 
 

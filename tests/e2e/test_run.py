@@ -105,7 +105,7 @@ def test_sigint_mid_run_exits_130_with_a_partial_flagged_window_and_no_orphans(
 ) -> None:
     args = _run_args(demo_stack, tmp_path, "--workers", "2")
     args[args.index("--duration") + 1] = "60s"
-    process = subprocess.Popen(  # noqa: S603 - our own CLI
+    process = subprocess.Popen(
         [sys.executable, "-m", "slocheck", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,

@@ -34,7 +34,11 @@ def test_merging_two_histograms_equals_one_histogram_of_all_values(left: list[fl
     together = LogHistogram.of(left + right)
     assert merged.counts == together.counts
     assert (merged.count, merged.zero_count, merged.min, merged.max) == (
-        together.count, together.zero_count, together.min, together.max)
+        together.count,
+        together.zero_count,
+        together.min,
+        together.max,
+    )
     assert math.isclose(merged.total, together.total, rel_tol=1e-9, abs_tol=1e-12)
 
 

@@ -17,8 +17,9 @@ def ticks(shape: ProfileShape, times: list[float]) -> list[tuple[int, float] | N
 
 def test_the_built_in_profiles_are_the_documented_ones() -> None:
     profiles = load_profiles()
-    constant = {name: (p.stages[0].users, p.stages[0].spawn_rate, p.duration)
-                for name, p in profiles.items() if p.is_constant}
+    constant = {
+        name: (p.stages[0].users, p.stages[0].spawn_rate, p.duration) for name, p in profiles.items() if p.is_constant
+    }
     assert constant == {
         "smoke": (10, 10.0, 30.0),
         "baseline": (100, 10.0, 300.0),
@@ -41,10 +42,26 @@ def test_the_spike_shape_goes_100_to_1000_and_back() -> None:
     changes: list[StageChange] = []
     shape = ProfileShape(load_profiles()["spike"], changes.append)
     seen = ticks(shape, [0, 29, 30, 39, 40, 99, 100, 109, 110, 139, 140])
-    assert seen == [(100, 100.0), (100, 100.0), (1000, 90.0), (1000, 90.0), (1000, 90.0), (1000, 90.0),
-                    (100, 90.0), (100, 90.0), (100, 90.0), (100, 90.0), None]
+    assert seen == [
+        (100, 100.0),
+        (100, 100.0),
+        (1000, 90.0),
+        (1000, 90.0),
+        (1000, 90.0),
+        (1000, 90.0),
+        (100, 90.0),
+        (100, 90.0),
+        (100, 90.0),
+        (100, 90.0),
+        None,
+    ]
     assert [(c.index, c.users, c.duration) for c in changes] == [
-        (1, 100, 30.0), (2, 1000, 10.0), (3, 1000, 60.0), (4, 100, 10.0), (5, 100, 30.0)]
+        (1, 100, 30.0),
+        (2, 1000, 10.0),
+        (3, 1000, 60.0),
+        (4, 100, 10.0),
+        (5, 100, 30.0),
+    ]
     assert changes[0].annotation_tag == "stage:1"
 
 
@@ -58,8 +75,10 @@ def test_an_unknown_profile_lists_the_available_ones() -> None:
         resolve_profile(load_profiles(), "huge")
 
 
-@pytest.mark.parametrize(("option", "kwargs"), [
-    ("--users", {"users": 0}), ("--spawn-rate", {"spawn_rate": -1}), ("--duration", {"duration": "0s"})])
+@pytest.mark.parametrize(
+    ("option", "kwargs"),
+    [("--users", {"users": 0}), ("--spawn-rate", {"spawn_rate": -1}), ("--duration", {"duration": "0s"})],
+)
 def test_non_positive_overrides_are_rejected(option: str, kwargs: dict[str, object]) -> None:
     with pytest.raises(LoadError, match=f"^{option}: "):
         resolve_profile(load_profiles(), "smoke", **kwargs)  # type: ignore[arg-type]

@@ -25,8 +25,9 @@ def test_an_in_process_run_counts_exactly_what_the_server_received(
 ) -> None:
     progress: list[Progress] = []
     stages: list[StageChange] = []
-    plan = LoadPlan(data_dir / "thirdparty_locustfile.py", THREE_SECONDS, host=server.url, out_dir=tmp_path,
-                    run_id="r-local")
+    plan = LoadPlan(
+        data_dir / "thirdparty_locustfile.py", THREE_SECONDS, host=server.url, out_dir=tmp_path, run_id="r-local"
+    )
     outcome = run_load(plan, on_progress=progress.append, on_stage=stages.append)
 
     assert outcome.stats.count == server.total() > 50
@@ -42,8 +43,9 @@ def test_an_in_process_run_counts_exactly_what_the_server_received(
 
 
 def test_an_in_process_run_writes_locusts_csv_files(server: CountingServer, data_dir: Path, tmp_path: Path) -> None:
-    plan = LoadPlan(data_dir / "paced_locustfile.py", Profile("t", (Stage(2.0, 3, 10.0),)), host=server.url,
-                    out_dir=tmp_path)
+    plan = LoadPlan(
+        data_dir / "paced_locustfile.py", Profile("t", (Stage(2.0, 3, 10.0),)), host=server.url, out_dir=tmp_path
+    )
     outcome = run_load(plan)
     with (tmp_path / "locust_stats.csv").open() as handle:
         rows = {row["Name"]: row for row in csv.DictReader(handle)}
@@ -55,15 +57,17 @@ def test_an_in_process_run_writes_locusts_csv_files(server: CountingServer, data
 
 
 def test_a_fasthttpuser_scenario_runs(server: CountingServer, data_dir: Path) -> None:
-    outcome = run_load(LoadPlan(data_dir / "fasthttp_locustfile.py", Profile("t", (Stage(1.5, 2, 10.0),)),
-                                host=server.url))
+    outcome = run_load(
+        LoadPlan(data_dir / "fasthttp_locustfile.py", Profile("t", (Stage(1.5, 2, 10.0),)), host=server.url)
+    )
     assert outcome.stats.count == server.counts[("GET", "/fast")] > 10
 
 
 def test_the_scenarios_own_shape_wins_over_the_profile(server: CountingServer, data_dir: Path) -> None:
     stages: list[StageChange] = []
-    outcome = run_load(LoadPlan(data_dir / "shaped_locustfile.py", THREE_SECONDS, host=server.url),
-                       on_stage=stages.append)
+    outcome = run_load(
+        LoadPlan(data_dir / "shaped_locustfile.py", THREE_SECONDS, host=server.url), on_stage=stages.append
+    )
     assert [(s.index, s.users) for s in stages] == [(1, 2), (2, 4)]
     assert outcome.profile == "TwoSteps"
     assert "defines its own LoadTestShape (TwoSteps)" in outcome.notes[0]

@@ -23,8 +23,14 @@ pytestmark = LOAD_WARNINGS
 def test_two_local_workers_send_merged_statistics_that_match_the_server(
     server: CountingServer, data_dir: Path, tmp_path: Path
 ) -> None:
-    plan = LoadPlan(data_dir / "paced_locustfile.py", Profile("t", (Stage(3.0, 4, 10.0),)), host=server.url,
-                    workers=2, out_dir=tmp_path, run_id="r-workers")
+    plan = LoadPlan(
+        data_dir / "paced_locustfile.py",
+        Profile("t", (Stage(3.0, 4, 10.0),)),
+        host=server.url,
+        workers=2,
+        out_dir=tmp_path,
+        run_id="r-workers",
+    )
     outcome = run_load(plan)
 
     assert outcome.stats.count == server.total() > 50
@@ -88,12 +94,29 @@ def test_a_remote_worker_started_with_the_worker_command_joins_the_master(
 ) -> None:
     port = free_port()
     scenario = data_dir / "paced_locustfile.py"
-    command = [sys.executable, "-m", "slocheck.load.worker", "--master-host", "127.0.0.1", "--master-port", str(port),
-               "--scenario", str(scenario)]
+    command = [
+        sys.executable,
+        "-m",
+        "slocheck.load.worker",
+        "--master-host",
+        "127.0.0.1",
+        "--master-port",
+        str(port),
+        "--scenario",
+        str(scenario),
+    ]
     worker = SpawnedProcess(command, tmp_path / "remote-worker.log")
     try:
-        plan = LoadPlan(scenario, Profile("t", (Stage(2.0, 2, 10.0),)), host=server.url, expect_workers=1,
-                        master_bind_host="127.0.0.1", master_bind_port=port, stop_timeout=1.0, worker_timeout=30.0)
+        plan = LoadPlan(
+            scenario,
+            Profile("t", (Stage(2.0, 2, 10.0),)),
+            host=server.url,
+            expect_workers=1,
+            master_bind_host="127.0.0.1",
+            master_bind_port=port,
+            stop_timeout=1.0,
+            worker_timeout=30.0,
+        )
         outcome = run_load(plan)
         assert worker.wait(timeout=10) == 0
     finally:

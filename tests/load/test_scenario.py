@@ -87,7 +87,12 @@ def test_a_file_without_user_classes_is_a_load_error(tmp_path: Path) -> None:
 
 def test_helper_modules_beside_the_scenario_can_be_imported(tmp_path: Path) -> None:
     write(tmp_path, "scenario_helpers_abc.py", "PATH = '/from-helper'\n")
-    path = write(tmp_path, "uses_helper.py", (
-        "from locust import HttpUser, task\nfrom scenario_helpers_abc import PATH\n\n"
-        "class U(HttpUser):\n    @task\n    def t(self):\n        self.client.get(PATH)\n"))
+    path = write(
+        tmp_path,
+        "uses_helper.py",
+        (
+            "from locust import HttpUser, task\nfrom scenario_helpers_abc import PATH\n\n"
+            "class U(HttpUser):\n    @task\n    def t(self):\n        self.client.get(PATH)\n"
+        ),
+    )
     assert [u.__name__ for u in load_scenario(path).user_classes] == ["U"]

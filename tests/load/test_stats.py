@@ -73,9 +73,14 @@ def test_stats_merged_over_the_wire_equal_the_original(stats: ClientStats) -> No
 def test_the_table_lists_endpoints_and_top_failures(stats: ClientStats) -> None:
     table = stats.to_dict()
     assert [(row["method"], row["name"], row["requests"]) for row in table["endpoints"]] == [
-        ("GET", "/a", 100), ("POST", "/a", 1), ("GET", "/b", 1)]
+        ("GET", "/a", 100),
+        ("POST", "/a", 1),
+        ("GET", "/b", 1),
+    ]
     assert table["aggregated"]["requests"] == 102
     assert table["endpoints"][0]["avg_size"] == 10
     assert {(f["method"], f["name"], f["error"], f["occurrences"]) for f in table["failures"]} == {
-        ("POST", "/a", "RuntimeError('boom')", 1), ("GET", "/b", "HTTP 500", 1)}
+        ("POST", "/a", "RuntimeError('boom')", 1),
+        ("GET", "/b", "HTTP 500", 1),
+    }
     assert not math.isnan(table["aggregated"]["p99.9"])

@@ -51,8 +51,9 @@ def test_with_tracing_every_request_carries_traceparent_and_the_run_id_baggage(
 
 
 def test_with_tracing_client_spans_are_exported_over_otlp_http(server: CountingServer, data_dir: Path) -> None:
-    plan = LoadPlan(data_dir / "paced_locustfile.py", SHORT, host=server.url, trace=True, otlp_endpoint=server.url,
-                    run_id="r-8")
+    plan = LoadPlan(
+        data_dir / "paced_locustfile.py", SHORT, host=server.url, trace=True, otlp_endpoint=server.url, run_id="r-8"
+    )
     outcome = run_load(plan)
 
     spans = exported_spans(server)
@@ -63,8 +64,9 @@ def test_with_tracing_client_spans_are_exported_over_otlp_http(server: CountingS
 
 
 def test_a_zero_sample_ratio_propagates_unsampled_and_exports_nothing(server: CountingServer, data_dir: Path) -> None:
-    plan = LoadPlan(data_dir / "paced_locustfile.py", SHORT, host=server.url, trace=True, trace_sample=0.0,
-                    otlp_endpoint=server.url)
+    plan = LoadPlan(
+        data_dir / "paced_locustfile.py", SHORT, host=server.url, trace=True, trace_sample=0.0, otlp_endpoint=server.url
+    )
     run_load(plan)
 
     flags = {int(h["traceparent"].rsplit("-", 1)[1], 16) for h in load_headers(server)}
@@ -73,22 +75,32 @@ def test_a_zero_sample_ratio_propagates_unsampled_and_exports_nothing(server: Co
     assert not server.trace_exports
 
 
-def test_without_tracing_no_hook_is_installed(server: CountingServer, data_dir: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_tracing_no_hook_is_installed(
+    server: CountingServer, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
     originals = (HttpSession.request, FastHttpSession.request)
     seen: list[object] = []
-    run_load(LoadPlan(data_dir / "paced_locustfile.py", SHORT, host=server.url),
-             on_progress=lambda _p: seen.append((HttpSession.request, FastHttpSession.request)))
+    run_load(
+        LoadPlan(data_dir / "paced_locustfile.py", SHORT, host=server.url),
+        on_progress=lambda _p: seen.append((HttpSession.request, FastHttpSession.request)),
+    )
 
     assert set(seen) == {originals}
     assert not any("traceparent" in h for h in load_headers(server))
 
 
 def test_workers_trace_with_the_masters_run_id(server: CountingServer, data_dir: Path) -> None:
-    plan = LoadPlan(data_dir / "paced_locustfile.py", SHORT, host=server.url, workers=1, trace=True,
-                    otlp_endpoint=server.url, run_id="r-9")
+    plan = LoadPlan(
+        data_dir / "paced_locustfile.py",
+        SHORT,
+        host=server.url,
+        workers=1,
+        trace=True,
+        otlp_endpoint=server.url,
+        run_id="r-9",
+    )
     outcome = run_load(plan)
 
     assert {h.get("baggage") for h in load_headers(server)} == {"slocheck.run_id=r-9"}

@@ -148,5 +148,6 @@ def test_a_loki_objective_without_a_loki_url_is_invalid_configuration(
 
     assert code == 2
     assert capsys.readouterr().err.startswith(
-        "error: these objectives query Loki but no URL is set: pass --loki-url, set SLOCHECK_LOKI_URL, or add backends.loki.url"
+        "error: these objectives query Loki but no URL is set: pass --loki-url, set SLOCHECK_LOKI_URL, "
+        "or add backends.loki.url"
     )

@@ -40,12 +40,24 @@ def write_final(writer: Any) -> None:
     """Rewrite the stats, failures and exceptions files, append a last history row, and close everything."""
     try:
         tables = (
-            (writer.requests_csv_filehandle, writer.requests_csv_writer, writer.requests_csv_columns,
-             writer._requests_data_rows),
-            (writer.failures_csv_filehandle, writer.failures_csv_writer, writer.failures_columns,
-             writer._failures_data_rows),
-            (writer.exceptions_csv_filehandle, writer.exceptions_csv_writer, writer.exceptions_columns,
-             writer._exceptions_data_rows),
+            (
+                writer.requests_csv_filehandle,
+                writer.requests_csv_writer,
+                writer.requests_csv_columns,
+                writer._requests_data_rows,
+            ),
+            (
+                writer.failures_csv_filehandle,
+                writer.failures_csv_writer,
+                writer.failures_columns,
+                writer._failures_data_rows,
+            ),
+            (
+                writer.exceptions_csv_filehandle,
+                writer.exceptions_csv_writer,
+                writer.exceptions_columns,
+                writer._exceptions_data_rows,
+            ),
         )
         for handle, csv_writer, columns, rows in tables:
             handle.seek(0)

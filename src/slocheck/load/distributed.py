@@ -37,7 +37,6 @@ from slocheck.load.stats import ClientStats
 logger = logging.getLogger(__name__)
 
 
-
 class SpawnedProcess:
     """A worker process started with `posix_spawn`, so no Python code runs in the child before it execs.
 
@@ -74,6 +73,7 @@ class SpawnedProcess:
             gevent.sleep(0.02)
         assert self.returncode is not None
         return self.returncode
+
 
 HELLO = "slocheck_hello"
 CONFIG = "slocheck_config"
@@ -116,9 +116,19 @@ class LocalWorkers:
             log_dir.mkdir(parents=True, exist_ok=True)
         for number in range(1, count + 1):
             log_path = self.log_dir / f"worker-{number}.log"
-            command = [sys.executable, "-m", "slocheck.load.worker", "--master-host", master_host,
-                       "--master-port", str(master_port), "--scenario", str(scenario),
-                       "--parent-pid", str(os.getpid())]
+            command = [
+                sys.executable,
+                "-m",
+                "slocheck.load.worker",
+                "--master-host",
+                master_host,
+                "--master-port",
+                str(master_port),
+                "--scenario",
+                str(scenario),
+                "--parent-pid",
+                str(os.getpid()),
+            ]
             self.workers.append(LocalWorker(number, SpawnedProcess(command, log_path), log_path))
 
     @property
@@ -182,9 +192,11 @@ class MasterLink:
         self.hello[msg.node_id] = data
         theirs = sorted(data.get("users", []))
         if theirs != self.user_classes:
-            self.mismatch = (f"worker {msg.node_id} loaded different User classes ({', '.join(theirs) or 'none'}) "
-                             f"than the master ({', '.join(self.user_classes)}); run every worker with the same "
-                             "scenario file")
+            self.mismatch = (
+                f"worker {msg.node_id} loaded different User classes ({', '.join(theirs) or 'none'}) "
+                f"than the master ({', '.join(self.user_classes)}); run every worker with the same "
+                "scenario file"
+            )
         self.runner.send_message(CONFIG, self.config, client_id=msg.node_id)
 
     def _on_final(self, environment: Any, msg: Message) -> None:

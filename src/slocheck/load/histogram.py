@@ -85,8 +85,9 @@ class LogHistogram:
     def minus(self, earlier: LogHistogram) -> LogHistogram:
         """The values recorded since `earlier` (a copy of this histogram taken before); min/max are unknown."""
         counts = {i: n - earlier.counts.get(i, 0) for i, n in self.counts.items() if n != earlier.counts.get(i, 0)}
-        return LogHistogram(counts, self.zero_count - earlier.zero_count, self.count - earlier.count,
-                            self.total - earlier.total)
+        return LogHistogram(
+            counts, self.zero_count - earlier.zero_count, self.count - earlier.count, self.total - earlier.total
+        )
 
     @property
     def mean(self) -> float:

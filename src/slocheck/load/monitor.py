@@ -86,7 +86,9 @@ class CpuMonitor:
             self._series.setdefault(label, _Series(None)).add(float(percent))
 
     def result(self) -> GeneratorCpu:
-        return GeneratorCpu(tuple(
-            ProcessCpu(label, s.pid, s.peak, s.total / s.samples if s.samples else 0.0, s.samples)
-            for label, s in self._series.items()
-        ))
+        return GeneratorCpu(
+            tuple(
+                ProcessCpu(label, s.pid, s.peak, s.total / s.samples if s.samples else 0.0, s.samples)
+                for label, s in self._series.items()
+            )
+        )

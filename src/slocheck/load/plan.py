@@ -51,8 +51,9 @@ class LoadPlan:
     @property
     def tracing(self) -> bool:
         """Tracing is on when asked for, or when an OTLP endpoint is configured in the environment."""
-        return self.trace or bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
-                                  or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+        return self.trace or bool(
+            os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        )
 
     @property
     def distributed(self) -> bool:

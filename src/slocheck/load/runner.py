@@ -55,16 +55,23 @@ def _target_host(plan: LoadPlan, scenario: Scenario) -> str:
         return check_host(plan.host)
     missing = [u.__name__ for u in scenario.user_classes if not getattr(u, "host", None)]
     if missing:
-        raise LoadError(f"{plan.scenario}: no target host for {', '.join(missing)}; pass --host URL or set `host` "
-                        "on the User class")
+        raise LoadError(
+            f"{plan.scenario}: no target host for {', '.join(missing)}; pass --host URL or set `host` on the User class"
+        )
     return ", ".join(sorted(scenario.hosts))
 
 
 class _Run:
     """The state of one run; `run_load` calls setup → drive → teardown → outcome."""
 
-    def __init__(self, plan: LoadPlan, scenario: Scenario, host: str, on_progress: ProgressCallback | None,
-                 on_stage: StageCallback | None) -> None:
+    def __init__(
+        self,
+        plan: LoadPlan,
+        scenario: Scenario,
+        host: str,
+        on_progress: ProgressCallback | None,
+        on_stage: StageCallback | None,
+    ) -> None:
         self.plan, self.scenario, self.host = plan, scenario, host
         self.run_id = plan.run_id or new_run_id()
         self.on_progress, self.on_stage = on_progress, on_stage
@@ -109,10 +116,15 @@ class _Run:
 
     def _environment(self) -> Any:
         try:
-            return Environment(user_classes=list(self.scenario.user_classes), shape_class=self._shape(),
-                               events=locust.events, host=self.host if self.plan.host else None,
-                               stop_timeout=self.plan.stop_timeout, locustfile=str(self.scenario.path),
-                               parsed_options=default_options())
+            return Environment(
+                user_classes=list(self.scenario.user_classes),
+                shape_class=self._shape(),
+                events=locust.events,
+                host=self.host if self.plan.host else None,
+                stop_timeout=self.plan.stop_timeout,
+                locustfile=str(self.scenario.path),
+                parsed_options=default_options(),
+            )
         except ValueError as exc:
             raise LoadError(f"{self.plan.scenario}: {exc}") from None
 
@@ -120,8 +132,10 @@ class _Run:
         own = self.scenario.shape_class
         if own is None:
             return ProfileShape(self.plan.profile, self._on_stage)
-        self.notes.append(f"{self.plan.scenario} defines its own LoadTestShape ({own.__name__}); it drives the load; "
-                          f"the profile {self.plan.profile.name!r} and --users/--spawn-rate/--duration are ignored")
+        self.notes.append(
+            f"{self.plan.scenario} defines its own LoadTestShape ({own.__name__}); it drives the load; "
+            f"the profile {self.plan.profile.name!r} and --users/--spawn-rate/--duration are ignored"
+        )
         try:
             shape = own()
         except Exception as exc:
@@ -149,8 +163,10 @@ class _Run:
         try:
             self.runner = self.env.create_master_runner(master_bind_host=host, master_bind_port=port)
         except (SystemExit, Exception) as exc:
-            raise LoadError(f"cannot listen for workers on {host}:{port} ({exc or 'address in use'}); "
-                            "choose another --master-bind-port") from None
+            raise LoadError(
+                f"cannot listen for workers on {host}:{port} ({exc or 'address in use'}); "
+                "choose another --master-bind-port"
+            ) from None
         trace = self._trace_settings().to_wire() if self.plan.tracing else None
         users = [u.__name__ for u in self.scenario.user_classes]
         self.link = MasterLink(self.runner, self.stats, {"run_id": self.run_id, "trace": trace}, users)
@@ -173,8 +189,10 @@ class _Run:
             raise _Interrupted
         for worker in self.workers.newly_dead():
             code = worker.process.returncode
-            raise LoadError(f"local worker {worker.number} exited with code {code} before connecting: "
-                            f"{worker.log_tail() or 'no output'}")
+            raise LoadError(
+                f"local worker {worker.number} exited with code {code} before connecting: "
+                f"{worker.log_tail() or 'no output'}"
+            )
 
     def _start_csv(self) -> None:
         if self.plan.out_dir is not None:
@@ -222,12 +240,15 @@ class _Run:
             self.warnings.append(
                 f"local worker {worker.number} (pid {worker.pid}) exited with code {worker.process.returncode} "
                 f"during the run ({worker.log_tail() or 'no output'}); continuing with {len(self.workers.alive())} "
-                "local workers; its requests since its last report (up to ~3 s) are missing from the client statistics")
+                "local workers; its requests since its last report (up to ~3 s) are missing from the client statistics"
+            )
         for node in self.runner.clients.missing:
             if node.id not in self.seen_missing:
                 self.seen_missing.add(node.id)
-                self.warnings.append(f"worker {node.id} stopped sending heartbeats; continuing without it; its "
-                                     "requests since its last report (up to ~3 s) are missing from the statistics")
+                self.warnings.append(
+                    f"worker {node.id} stopped sending heartbeats; continuing without it; its "
+                    "requests since its last report (up to ~3 s) are missing from the statistics"
+                )
         if self.runner.state in (STATE_SPAWNING, STATE_RUNNING):
             no_local = not self.workers.alive() and not self.plan.expect_workers
             if no_local or self.runner.worker_count == 0:
@@ -245,8 +266,11 @@ class _Run:
         remote = {}
         if self.plan.distributed:
             local = {w.pid for w in self.workers.workers}
-            remote = {f"worker {n.id}": n.cpu_usage for n in self.runner.clients.values()
-                      if self.link and self.link.hello.get(n.id, {}).get("pid") not in local}
+            remote = {
+                f"worker {n.id}": n.cpu_usage
+                for n in self.runner.clients.values()
+                if self.link and self.link.hello.get(n.id, {}).get("pid") not in local
+            }
         self.cpu.sample(remote)
         if self.on_progress is not None:
             self.on_progress(self._progress(users, stopping))
@@ -256,8 +280,20 @@ class _Run:
         planned = self.plan.profile.duration if self.scenario.shape_class is None else None
         workers = self.runner.worker_count if self.plan.distributed else None
         stage = self.stage_changes[-1].index if self.stage_changes else None
-        return Progress(time.monotonic() - self.started_mono, planned, users, int(self.runner.target_user_count),
-                        self.stats.count, self.stats.total.failures, rps, fail_ratio, p95, stage, workers, stopping)
+        return Progress(
+            time.monotonic() - self.started_mono,
+            planned,
+            users,
+            int(self.runner.target_user_count),
+            self.stats.count,
+            self.stats.total.failures,
+            rps,
+            fail_ratio,
+            p95,
+            stage,
+            workers,
+            stopping,
+        )
 
     def _stop(self) -> None:
         assert self.env is not None
@@ -271,8 +307,10 @@ class _Run:
             ids = list(self.link.hello)
             late = self.link.wait_for_finals(ids, FINALS_TIMEOUT, self._worker_alive)
             for node_id in set(late) - self.seen_missing:
-                self.warnings.append(f"worker {node_id} sent no final statistics; its last ~3 s of requests "
-                                     "are missing from the client statistics")
+                self.warnings.append(
+                    f"worker {node_id} sent no final statistics; its last ~3 s of requests "
+                    "are missing from the client statistics"
+                )
 
     def _stop_users(self) -> None:
         """runner.stop(), bounded: a second signal or the deadline kills what is still running."""
@@ -310,8 +348,14 @@ class _Run:
     # --- teardown and outcome ----------------------------------------------------------------------------------
 
     def teardown(self) -> None:
-        steps = (self._close_csv, self._quit_runner, self._stop_workers, self._close_clients, self._close_tracer,
-                 self._restore_hosts)
+        steps = (
+            self._close_csv,
+            self._quit_runner,
+            self._stop_workers,
+            self._close_clients,
+            self._close_tracer,
+            self._restore_hosts,
+        )
         for step in steps:
             try:
                 step()
@@ -353,9 +397,22 @@ class _Run:
         exceptions = self.runner.exceptions.values() if self.runner is not None else ()
         ranked = sorted(exceptions, key=lambda e: -int(e["count"]))[:10]
         return LoadOutcome(
-            self.run_id, self.scenario.path, profile, self.host, start, end, self.interrupts > 0, bool(self.failure),
-            self.failure, self.stats, tuple(self.stage_changes), tuple(self.warnings), tuple(self.notes),
-            self.cpu.result(), self._requested_users(), self.achieved_users,
+            self.run_id,
+            self.scenario.path,
+            profile,
+            self.host,
+            start,
+            end,
+            self.interrupts > 0,
+            bool(self.failure),
+            self.failure,
+            self.stats,
+            tuple(self.stage_changes),
+            tuple(self.warnings),
+            tuple(self.notes),
+            self.cpu.result(),
+            self._requested_users(),
+            self.achieved_users,
             self.plan.workers + self.plan.expect_workers,
             self.plan.out_dir / "locust" if self.csv is not None and self.plan.out_dir else None,
             tuple(f"{e['count']}× {e['msg']}" for e in ranked),
@@ -378,11 +435,12 @@ class _Run:
         if requested and self.achieved_users < requested and not self.interrupts and not self.failure:
             self.warnings.append(f"only {self.achieved_users} of {requested} requested users were running at the peak")
         for process in self.cpu.result().saturated():
-            self.warnings.append(f"load generator {process.label} reached {process.peak_percent:.0f}% CPU; client-side "
-                                 "latencies may be inflated (add workers)")
+            self.warnings.append(
+                f"load generator {process.label} reached {process.peak_percent:.0f}% CPU; client-side "
+                "latencies may be inflated (add workers)"
+            )
         if self.env is not None and self.env.process_exit_code:
             self.warnings.append(f"the scenario set the exit code to {self.env.process_exit_code}")
-
 
 
 def run_load(
@@ -402,4 +460,3 @@ def run_load(
             run.teardown()
             run.workers.kill()
     return run.outcome()
-

@@ -58,8 +58,9 @@ class ProfileShape(LoadTestShape):
         stage = self.profile.stages[index]
         if index != self._current:
             self._current = index
-            _notify(self.on_stage, StageChange(index + 1, datetime.now(UTC), stage.users, stage.spawn_rate,
-                                               stage.duration))
+            _notify(
+                self.on_stage, StageChange(index + 1, datetime.now(UTC), stage.users, stage.spawn_rate, stage.duration)
+            )
         return stage.users, stage.spawn_rate
 
 

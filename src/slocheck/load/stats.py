@@ -247,8 +247,13 @@ def client_measurement(stats: ClientStats, objective: Objective) -> Measurement:
         return Measurement(objective.key, "locust", query, MeasurementStatus.NO_DATA, reason=reason, sample_size=0)
 
     if indicator.stat not in STATS:
-        return Measurement(objective.key, "locust", query, MeasurementStatus.ERROR,
-                           reason=f"unknown stat {indicator.stat!r}; use one of {', '.join(STATS)}")
+        return Measurement(
+            objective.key,
+            "locust",
+            query,
+            MeasurementStatus.ERROR,
+            reason=f"unknown stat {indicator.stat!r}; use one of {', '.join(STATS)}",
+        )
     if stats.count == 0:
         return no_data("the load run made no requests")
     selected = _select(stats, indicator)

@@ -65,8 +65,9 @@ class RequestTracer:
         if not 0.0 <= settings.sample <= 1.0:
             raise ValueError(f"trace sample ratio must be between 0 and 1 (got {settings.sample})")
         resource = Resource.create({SERVICE_NAME: SERVICE, RUN_ID_KEY: settings.run_id})
-        self.provider = TracerProvider(resource=resource, sampler=ParentBased(TraceIdRatioBased(settings.sample)),
-                                       shutdown_on_exit=False)  # close() shuts it down; no atexit reference
+        self.provider = TracerProvider(
+            resource=resource, sampler=ParentBased(TraceIdRatioBased(settings.sample)), shutdown_on_exit=False
+        )  # close() shuts it down; no atexit reference
         self.provider.add_span_processor(processor or BatchSpanProcessor(_exporter(settings)))
         self.tracer = self.provider.get_tracer("slocheck.load")
         self.run_id = settings.run_id
@@ -112,10 +113,15 @@ class RequestTracer:
         kwargs: dict[str, Any],
     ) -> Any:
         name = kwargs.get("name") or (args[0] if args and isinstance(args[0], str) else None) or url
-        attributes = {"http.request.method": str(method).upper(), "url.full": str(url),
-                      "locust.request.name": str(name), RUN_ID_KEY: self.run_id}
-        span = self.tracer.start_span(f"{str(method).upper()} {name}", context=self.base, kind=SpanKind.CLIENT,
-                                      attributes=attributes)
+        attributes = {
+            "http.request.method": str(method).upper(),
+            "url.full": str(url),
+            "locust.request.name": str(name),
+            RUN_ID_KEY: self.run_id,
+        }
+        span = self.tracer.start_span(
+            f"{str(method).upper()} {name}", context=self.base, kind=SpanKind.CLIENT, attributes=attributes
+        )
         carrier: dict[str, str] = {}
         self.propagator.inject(carrier, context=trace.set_span_in_context(span, self.base))
         args, kwargs = _with_headers(args, kwargs, carrier, headers_position)

@@ -84,8 +84,12 @@ def _watch_parent(parent_pid: int, runner: Any) -> None:
 def run_worker(master_host: str, master_port: int, scenario: Path, *, parent_pid: int | None = None) -> int:
     """Run one worker until the master tells it to quit; returns the process exit code."""
     loaded = load_scenario(scenario)
-    environment: Any = Environment(user_classes=list(loaded.user_classes), events=locust.events,
-                              locustfile=str(loaded.path), parsed_options=default_options())
+    environment: Any = Environment(
+        user_classes=list(loaded.user_classes),
+        events=locust.events,
+        locustfile=str(loaded.path),
+        parsed_options=default_options(),
+    )
     try:
         runner = environment.create_worker_runner(master_host, master_port)
     except (OSError, ConnectionError) as exc:
