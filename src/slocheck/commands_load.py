@@ -113,6 +113,9 @@ def run(
     insecure: InsecureOption = False,
     grafana_url: GrafanaUrlOption = None,
     require_grafana: RequireGrafanaOption = False,
+    allow_production: Annotated[
+        bool, typer.Option("--allow-production", help="Send load to a host matching protected_hosts.")
+    ] = False,
     debug: DebugOption = False,
 ) -> int:
     """Validate, drive load with Locust, then measure every objective over exactly the load's window."""
@@ -138,6 +141,7 @@ def run(
         trace=trace,
         trace_sample=trace_sample,
         require_grafana=require_grafana,
+        allow_production=allow_production,
     )
     settings = settings_from(
         config, BackendFlags(prometheus_url, loki_url, loki_tenant, jaeger_url, grafana_url, ca_bundle, insecure)

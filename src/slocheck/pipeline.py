@@ -25,6 +25,7 @@ from slocheck.context import (
 from slocheck.errors import EXIT_INTERRUPTED
 from slocheck.evaluate import evaluate, exit_code_for
 from slocheck.files import ensure_writable
+from slocheck.guard import check_target
 from slocheck.load.plan import LoadOutcome, LoadPlan
 from slocheck.load.profiles import Profile, load_profiles, resolve_profile
 from slocheck.load.runner import run_load
@@ -74,6 +75,7 @@ class RunRequest:
     trace: bool = False
     trace_sample: float = 1.0
     require_grafana: bool = False
+    allow_production: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ Say = Callable[[str], None]
 
 def preflight(request: RunRequest, settings: Settings) -> Prepared:
     """Everything that can be checked before a single request reaches the target."""
+    check_target(request.host, settings.protected_hosts, allow_production=request.allow_production)
     sets = load_slo_files(request.slo_files, request.variables)
     objectives = all_objectives(sets)
     load_scenario(request.scenario)

@@ -93,6 +93,8 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     backends: Backends = Field(default_factory=Backends)
+    # Glob patterns of target hosts that refuse load unless --allow-production (see guard.py).
+    protected_hosts: list[str] = Field(default_factory=lambda: ["*prod*"])
 
 
 def _expand_env(value: Any, environ: Mapping[str, str], source: str) -> Any:
