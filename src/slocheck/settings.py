@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from slocheck.errors import ConfigError
+from slocheck.guard import DEFAULT_PROTECTED_HOSTS
 from slocheck.units import UnitError, parse_duration
 
 DEFAULT_CONFIG_NAME = "slocheck.yaml"
@@ -94,7 +95,7 @@ class Settings(BaseModel):
 
     backends: Backends = Field(default_factory=Backends)
     # Glob patterns of target hosts that refuse load unless --allow-production (see guard.py).
-    protected_hosts: list[str] = Field(default_factory=lambda: ["*prod*"])
+    protected_hosts: list[str] = Field(default_factory=lambda: list(DEFAULT_PROTECTED_HOSTS))
 
 
 def _expand_env(value: Any, environ: Mapping[str, str], source: str) -> Any:
