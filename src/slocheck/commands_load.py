@@ -39,6 +39,7 @@ from slocheck.cli import (
 from slocheck.errors import ConfigError
 from slocheck.files import write_atomic
 from slocheck.outputs import OutputPaths
+from slocheck.timeparse import parse_positive_duration
 from slocheck.wiring import parse_vars
 
 DEFAULT_RUNS_ROOT = Path(".slocheck/runs")
@@ -58,18 +59,8 @@ def parse_workers(value: str) -> int:
     return workers
 
 
-def _duration(value: str | None) -> float | None:
-    from slocheck.units import UnitError, parse_duration
-
-    if value is None:
-        return None
-    try:
-        seconds = parse_duration(value)
-    except UnitError as exc:
-        raise ConfigError(f"--duration: {exc}") from None
-    if seconds <= 0:
-        raise ConfigError(f'--duration "{value}": must be positive (e.g. 30s, 5m)')
-    return seconds
+def _duration(value: str | None, option: str = "--duration") -> float | None:
+    return None if value is None else parse_positive_duration(value, option)
 
 
 @app.command()
@@ -136,7 +127,7 @@ def run(
         workers=parse_workers(workers),
         expect_workers=expect_workers,
         master_bind_host=master_bind_host,
-        settle_seconds=_duration(settle) if settle is not None else None,
+        settle_seconds=_duration(settle, "--settle"),
         fail_on_warn=fail_on_warn,
         trace=trace,
         trace_sample=trace_sample,

@@ -18,7 +18,7 @@ def parse_time(text: str, now: datetime, option: str) -> datetime:
     if relative:
         if relative.group(1) is None:
             return now
-        return now - timedelta(seconds=_duration(relative.group(1), option))
+        return now - timedelta(seconds=parse_positive_duration(relative.group(1), option))
     if re.fullmatch(r"\d+(?:\.\d+)?", raw):
         return datetime.fromtimestamp(float(raw), tz=UTC)
     try:
@@ -30,7 +30,8 @@ def parse_time(text: str, now: datetime, option: str) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _duration(text: str, option: str) -> float:
+def parse_positive_duration(text: str, option: str) -> float:
+    """A positive duration given to a command-line option, or a ConfigError naming the option."""
     try:
         seconds = parse_duration(text)
     except UnitError as exc:
@@ -45,7 +46,7 @@ def resolve_window(start: str | None, end: str | None, last: str | None, now: da
     if last is not None:
         if start is not None or end is not None:
             raise ConfigError("--last cannot be combined with --from/--to; use one or the other")
-        return Window(now - timedelta(seconds=_duration(last, "--last")), now)
+        return Window(now - timedelta(seconds=parse_positive_duration(last, "--last")), now)
     if start is None:
         raise ConfigError("no window: pass --last 15m, or --from T (and optionally --to T, default now)")
     window = Window(parse_time(start, now, "--from"), parse_time(end, now, "--to") if end else now)
