@@ -20,6 +20,18 @@ from tests.load.server import CountingServer
 pytestmark = LOAD_WARNINGS
 
 
+def worker_processes() -> list[psutil.Process]:
+    """This test process's Locust worker children (other suites' servers may be children too)."""
+    workers = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "slocheck.load.worker" in " ".join(child.cmdline()):
+                workers.append(child)
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+    return workers
+
+
 def test_two_local_workers_send_merged_statistics_that_match_the_server(
     server: CountingServer, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -42,7 +54,7 @@ def test_two_local_workers_send_merged_statistics_that_match_the_server(
     assert outcome.achieved_users == 4
     assert {p.label for p in outcome.cpu.processes} == {"master", "worker-1", "worker-2"}
     assert sorted(p.name for p in (tmp_path / "workers").iterdir()) == ["worker-1.log", "worker-2.log"]
-    assert not psutil.Process().children(recursive=True)
+    assert not worker_processes()
 
 
 class WorkerKiller:
@@ -55,7 +67,7 @@ class WorkerKiller:
     def __call__(self, progress: Progress) -> None:
         if self.killed or progress.elapsed < 1.0 or progress.users < progress.target_users:
             return
-        for child in psutil.Process().children(recursive=True)[: self.count]:
+        for child in worker_processes()[: self.count]:
             child.kill()
             self.killed.append(child.pid)
 
@@ -69,7 +81,7 @@ def test_a_worker_dying_mid_run_is_a_warning_and_the_load_goes_on(server: Counti
     assert not outcome.failed
     assert any(w.startswith("local worker") and "exited with code -9 during the run" in w for w in outcome.warnings)
     assert 0 < outcome.stats.count <= server.total()
-    assert not psutil.Process().children(recursive=True)
+    assert not worker_processes()
 
 
 def test_every_worker_dying_fails_the_run(server: CountingServer, data_dir: Path) -> None:
@@ -80,7 +92,7 @@ def test_every_worker_dying_fails_the_run(server: CountingServer, data_dir: Path
     assert outcome.failed
     assert "every worker died" in outcome.failure
     assert outcome.window.seconds < 10
-    assert not psutil.Process().children(recursive=True)
+    assert not worker_processes()
 
 
 def free_port() -> int:
