@@ -9,7 +9,8 @@ from slocheck.backends.base import MetricsBackend
 from slocheck.backends.jaeger import JaegerBackend
 from slocheck.backends.loki import LokiBackend
 from slocheck.backends.prometheus import PrometheusBackend
-from slocheck.errors import ConfigError, QueryError
+from slocheck.errors import BackendError, ConfigError, QueryError
+from slocheck.histograms import bar_warnings, le_query, parse_le_values, parse_quantile_query
 from slocheck.measure import Sources
 from slocheck.model import JaegerIndicator, LokiIndicator, Objective, PrometheusIndicator, SLOSet, Window
 from slocheck.settings import Settings
@@ -76,23 +77,64 @@ def _check(backend: MetricsBackend, query: str, objective: Objective, problems: 
         problems.append(f"{objective.source}: {objective.key}: {exc}")
 
 
-def check_queries(sources: Sources, objectives: Sequence[Objective], now: datetime | None = None) -> None:
+def check_queries(sources: Sources, objectives: Sequence[Objective], now: datetime | None = None) -> list[str]:
     """Ask Prometheus to parse every PromQL query and Loki to run every LogQL query over one second; a rejected
     query is invalid input (exit 2), reported with its objective. Jaeger searches have no syntax to check.
 
+    Returns warnings (never raises for them): a latency bar of a `histogram_quantile` objective that falls
+    between two bucket bounds, with the error range the interpolation allows (see `histograms.py`).
     A backend that cannot be reached raises BackendUnavailable (exit 3): nothing was checked.
     """
     moment = now or datetime.now(UTC)
     sample_window = Window(moment - timedelta(minutes=5), moment)  # any window: only the syntax is checked
     tiny_window = Window(moment - timedelta(seconds=1), moment)  # Loki has no parse endpoint: keep the query cheap
     problems: list[str] = []
+    quantiles: list[tuple[Objective, str]] = []
     for objective in objectives:
         indicator = objective.indicator
         if isinstance(indicator, PrometheusIndicator) and sources.prometheus is not None:
             query = render(indicator.template or indicator.query, indicator.variables, sample_window)
             _check(sources.prometheus, query, objective, problems)
+            quantiles.append((objective, query))
         elif isinstance(indicator, LokiIndicator) and sources.loki is not None:
             query = render(indicator.template or indicator.query, indicator.variables, tiny_window)
             _check(sources.loki, query, objective, problems)
     if problems:
         raise ConfigError("\n".join(problems))
+    if sources.prometheus is None:
+        return []
+    return histogram_warnings(sources.prometheus, quantiles, moment)
+
+
+def histogram_warnings(
+    backend: MetricsBackend, queries: Sequence[tuple[Objective, str]], moment: datetime
+) -> list[str]:
+    """`objective: bar … lies in bucket (…]` for every latency bar between two bucket bounds of its histogram,
+    reading the bounds (`le` labels) from Prometheus once per bucket selector."""
+    bounds: dict[str, tuple[float, ...] | str] = {}
+    warnings: list[str] = []
+    for objective, query in queries:
+        parsed = parse_quantile_query(query)
+        if parsed is None:
+            continue
+        known: set[float] = set()
+        for selector in parsed.selectors:
+            if selector not in bounds:
+                bounds[selector] = _bucket_bounds(backend, selector, moment)
+            found = bounds[selector]
+            if isinstance(found, str):
+                warnings.append(f"{objective.key}: {found}")
+            else:
+                known.update(found)
+        bars = (objective.pass_bar, objective.warn_bar)
+        warnings += [f"{objective.key}: {w}" for w in bar_warnings(parsed, sorted(known), bars)]
+    return warnings
+
+
+def _bucket_bounds(backend: MetricsBackend, selector: str, moment: datetime) -> tuple[float, ...] | str:
+    """The finite `le` values of a bucket selector, or why they could not be read."""
+    try:
+        result = backend.instant(le_query(selector), moment)
+    except BackendError as exc:
+        return f"cannot read the bucket bounds of {selector} to check the bars against them: {exc}"
+    return parse_le_values(series.labels for series in result.series)

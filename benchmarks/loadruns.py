@@ -1,0 +1,164 @@
+"""One load run of the benchmark scenario: plain `locust --headless` or `slocheck run`, as a subprocess
+(optionally pinned with `taskset`), with the achieved request rate read from the tool's own output files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from benchmarks.servers import ROOT, Nginx, OtlpSink, pinned
+
+SCENARIO = ROOT / "benchmarks" / "scenarios" / "fast_static.py"
+BIN = Path(sys.executable).parent
+OTEL_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SDK_DISABLED")
+
+
+@dataclass(frozen=True)
+class Load:
+    """What every variant of a comparison runs: users, spawn rate and duration, on `cpus`."""
+
+    users: int
+    seconds: float
+    cpus: str | None = "0"
+
+    @property
+    def spawn_rate(self) -> int:
+        return max(self.users * 10, 1)  # every user within 0.1 s
+
+
+@dataclass
+class LoadRun:
+    variant: str
+    rps: float
+    requests: int
+    failures: int
+    window_seconds: float
+    wall_seconds: float
+    target_cpu_seconds: float = 0.0
+    generator_cpu_percent: float | None = None
+    spans_received: int | None = None
+    extra: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class LoadRunError(RuntimeError):
+    pass
+
+
+def _env(otlp: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in OTEL_VARIABLES}
+    env["PYTHONUNBUFFERED"] = "1"
+    if otlp is not None:
+        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp
+    return env
+
+
+def _run(argv: list[str], log: Path, timeout: float, otlp: str | None = None, ok: tuple[int, ...] = (0,)) -> float:
+    started = time.monotonic()
+    with log.open("wb") as out:
+        try:
+            done = subprocess.run(
+                argv, stdout=out, stderr=subprocess.STDOUT, env=_env(otlp), cwd=ROOT, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise LoadRunError(f"{argv[0]} did not finish within {timeout:g}s; see {log}") from None
+    if done.returncode not in ok:
+        raise LoadRunError(f"{' '.join(argv[:3])}… exited with {done.returncode}; see {log}")
+    return time.monotonic() - started
+
+
+def run_locust(load: Load, nginx: Nginx, workdir: Path, variant: str = "locust") -> LoadRun:
+    """`locust --headless` with the scenario; the rate is Locust's own (`Requests/s` of its CSV)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    prefix = workdir / "locust"
+    argv = [
+        str(BIN / "locust"),
+        "-f",
+        str(SCENARIO),
+        "--headless",
+        "--only-summary",
+        "-u",
+        str(load.users),
+        "-r",
+        str(load.spawn_rate),
+        "-t",
+        f"{load.seconds:g}s",
+        "--host",
+        nginx.url,
+        "--csv",
+        str(prefix),
+    ]
+    before = nginx.cpu_seconds()
+    wall = _run(pinned(argv, load.cpus), workdir / "locust.log", load.seconds + 120)
+    target = nginx.cpu_seconds() - before
+    with (workdir / "locust_stats.csv").open(encoding="utf-8") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
+    requests = int(row["Request Count"])
+    rps = float(row["Requests/s"])
+    return LoadRun(variant, rps, requests, int(row["Failure Count"]), requests / rps if rps else 0.0, wall, target)
+
+
+def run_slocheck(
+    load: Load,
+    nginx: Nginx,
+    workdir: Path,
+    slo_file: Path,
+    *,
+    variant: str = "slocheck",
+    workers: int = 0,
+    trace_sample: float | None = None,
+    sink: OtlpSink | None = None,
+) -> LoadRun:
+    """`slocheck run` with the scenario and a locust-only SLO file; the rate is from its result.json."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    argv = [
+        str(BIN / "slocheck"),
+        "run",
+        str(slo_file),
+        "--scenario",
+        str(SCENARIO),
+        "--host",
+        nginx.url,
+        "--users",
+        str(load.users),
+        "--spawn-rate",
+        str(load.spawn_rate),
+        "--duration",
+        f"{load.seconds:g}s",
+        "--workers",
+        str(workers),
+        "--out",
+        str(workdir / "runs"),
+    ]
+    if trace_sample is not None:
+        argv += ["--trace", "--trace-sample", f"{trace_sample:g}"]
+    spans_before = sink.counts()["spans"] if sink is not None else 0
+    before = nginx.cpu_seconds()
+    otlp = sink.endpoint if sink is not None and trace_sample is not None else None
+    wall = _run(pinned(argv, load.cpus), workdir / "slocheck.log", load.seconds + 180, otlp, ok=(0, 1))
+    target = nginx.cpu_seconds() - before
+    run_dir = max((workdir / "runs").iterdir(), key=lambda p: p.stat().st_mtime)
+    result = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
+    record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    aggregated = result["client"]["aggregated"]
+    cpu = ((record.get("load") or {}).get("generator_cpu") or {}).get("peak_percent")
+    spans = sink.counts()["spans"] - spans_before if sink is not None and trace_sample is not None else None
+    return LoadRun(
+        variant,
+        float(aggregated["rps"] or 0.0),
+        int(aggregated["requests"]),
+        int(aggregated["failures"]),
+        float(result["client"]["window_seconds"]),
+        wall,
+        target,
+        float(cpu) if cpu is not None else None,
+        spans,
+    )

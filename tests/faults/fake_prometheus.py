@@ -1,0 +1,159 @@
+"""A fake Prometheus HTTP API on 127.0.0.1 for the fault tests: real HTTP, answers replayed from the responses
+recorded from Prometheus 2.42 (shared/reference/fixtures/prometheus-2.42), and test hooks for what happens to a
+real Prometheus or the proxy in front of it:
+
+- `fail_next(path, statuses)`: the next requests to `path` get these statuses (503 while it restarts, 429 from a
+  rate-limiting proxy), with the error envelope Prometheus (or a plain body a proxy) sends;
+- `delay(path, seconds)`: answers to `path` come that late (an overloaded server); `stop()` releases every
+  waiting request at once;
+- `token`: requests without `Authorization: Bearer <token>` get a proxy's 401;
+- `tls`: (certificate, key) to serve HTTPS.
+
+Every request is recorded (path, query parameters, headers) so a test can check exactly what slocheck sent.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import threading
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import parse_qs, urlsplit
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "fixtures" / "prometheus-2.42"
+INSTANT = "/api/v1/query"
+RANGE = "/api/v1/query_range"
+FORMAT = "/api/v1/format_query"
+# The recorded instant answer: one series, demo:error_ratio:rate1m = 0.04608501118568232.
+RECORDED_VALUE = 0.04608501118568232
+EMPTY_VECTOR = {"status": "success", "data": {"resultType": "vector", "result": []}}
+
+
+def recorded(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+@dataclass(frozen=True)
+class Seen:
+    path: str
+    params: dict[str, str]
+    headers: dict[str, str]
+
+
+class FakePrometheus:
+    def __init__(
+        self,
+        *,
+        instant_body: bytes | None = None,
+        token: str | None = None,
+        tls: tuple[str, str] | None = None,
+    ) -> None:
+        self.instant_body = instant_body if instant_body is not None else recorded("query_recording_rule.json")
+        self.range_body = recorded("query_range_error_ratio.json")
+        self.token = token
+        self.lock = threading.Lock()
+        self.released = threading.Event()
+        self.requests: list[Seen] = []
+        self._failures: dict[str, deque[int]] = defaultdict(deque)
+        self._delays: dict[str, float] = {}
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.httpd.daemon_threads = True
+        self.scheme = "https" if tls else "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def start(self) -> FakePrometheus:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.released.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> FakePrometheus:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+    # --- hooks --------------------------------------------------------------------------------------------------
+
+    def fail_next(self, path: str, statuses: list[int]) -> None:
+        with self.lock:
+            self._failures[path].extend(statuses)
+
+    def delay(self, path: str, seconds: float) -> None:
+        with self.lock:
+            self._delays[path] = seconds
+
+    def seen(self, path: str) -> list[Seen]:
+        with self.lock:
+            return [r for r in self.requests if r.path == path]
+
+    # --- HTTP ---------------------------------------------------------------------------------------------------
+
+    def answer(self, path: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, bytes]:
+        with self.lock:
+            self.requests.append(Seen(path, params, headers))
+            failure = self._failures[path].popleft() if self._failures[path] else None
+            delay = self._delays.get(path, 0.0)
+        if delay:
+            self.released.wait(delay)
+        if self.token is not None and headers.get("authorization") != f"Bearer {self.token}":
+            return 401, b"Unauthorized\n"  # what an authenticating proxy in front of Prometheus answers
+        if failure == 429:
+            return 429, b"Too Many Requests\n"
+        if failure is not None:
+            body = {"status": "error", "errorType": "unavailable", "error": "Service Unavailable"}
+            return failure, json.dumps(body).encode()
+        if path == "/-/ready":
+            return 200, b"Prometheus Server is Ready.\n"
+        if path == FORMAT:
+            return 200, json.dumps({"status": "success", "data": params.get("query", "")}).encode()
+        if path == INSTANT:
+            return 200, self.instant_body
+        if path == RANGE:
+            return 200, self.range_body
+        return 404, b"404 page not found\n"
+
+
+def _handler(fake: FakePrometheus) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def _serve(self) -> None:
+            parts = urlsplit(self.path)
+            params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:  # prometheus-api-client may POST a form
+                params.update({k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()})
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, body = fake.answer(parts.path, params, headers)
+            try:
+                self.send_response(status)
+                kind = "application/json" if body.startswith(b"{") else "text/plain; charset=utf-8"
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                pass  # the client gave up (its timeout) before the answer
+
+        do_GET = do_POST = _serve
+
+    return Handler
