@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 
 LOAD_COMMANDS = {"run", "demo", "worker"}
+
+
+def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if LOAD_COMMANDS.intersection(args[:2]):
         import locust  # noqa: F401 - must precede any import of requests/urllib3
+
+        # SIGTERM (CI cancelling a job, Kubernetes stopping a pod) is handled exactly like Ctrl-C in every phase;
+        # the load itself installs its own handlers while it runs and restores this one afterwards.
+        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
 
     from typer import Abort, Exit
     from typer._click.exceptions import ClickException  # typer ≥ 0.20 vendors click: its own exception classes

@@ -17,15 +17,16 @@ The document (`context.json`) is strict JSON: NaN/±Inf become null.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from string import Template
 from typing import Any
 
 from slocheck.backends.base import MetricsBackend, RangeResult
+from slocheck.concurrency import run_bounded
 from slocheck.errors import BackendError
 from slocheck.model import Objective, PrometheusIndicator, Window
 from slocheck.spec.templating import escape_label_value
@@ -193,12 +194,12 @@ def collect_context(
     for a query's failure (it becomes that entry's error)."""
     rate_seconds = rate_window_seconds(step_seconds, scrape_interval_seconds)
     queries = [*QUERIES, *extra]
-    with ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="slocheck-context") as pool:
-        futures = [
-            pool.submit(_entry, backend, query, resolve(query, job, rate_seconds, window), window, step_seconds)
-            for query in queries
-        ]
-        entries = {query.id: future.result() for query, future in zip(queries, futures, strict=True)}
+    calls = [
+        functools.partial(_entry, backend, query, resolve(query, job, rate_seconds, window), window, step_seconds)
+        for query in queries
+    ]
+    results = run_bounded(calls, max_workers, "slocheck-context")
+    entries = {query.id: entry for query, entry in zip(queries, results, strict=True)}
     return {
         "schema": CONTEXT_SCHEMA,
         "backend": getattr(backend, "name", "prometheus"),

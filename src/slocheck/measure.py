@@ -6,15 +6,16 @@ the backend's message. Nothing here judges a value; that is `evaluate.py`'s job.
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from slocheck.backends.base import MetricsBackend
 from slocheck.backends.jaeger_sample import TraceBackend, TraceQuery, TraceSample, TraceSearch, exemplars, samples_of
 from slocheck.backends.prometheus import range_step
+from slocheck.concurrency import PoolInterrupted, run_bounded
 from slocheck.errors import BackendError
 from slocheck.model import (
     JaegerIndicator,
@@ -270,10 +271,21 @@ def _measure_one(objective: Objective, window: Window, sources: Sources) -> Meas
 def measure_all(objectives: Iterable[Objective], window: Window, sources: Sources) -> dict[str, Measurement]:
     """One Measurement per objective; queries run on a bounded pool, never one by one."""
     objectives = list(objectives)
-    workers = max(1, min(sources.concurrency, len(objectives)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slocheck-measure") as pool:
-        futures = {o.key: pool.submit(_guarded, o, window, sources) for o in objectives}
-        return {key: future.result() for key, future in futures.items()}
+    calls = [functools.partial(_guarded, o, window, sources) for o in objectives]
+    try:
+        measurements = run_bounded(calls, sources.concurrency, "slocheck-measure")
+    except PoolInterrupted as stop:
+        # Ctrl-C while measuring: keep what arrived; the rest are ERROR "not measured" in the evaluation.
+        raise MeasurementInterrupted({objectives[i].key: m for i, m in stop.done.items()}) from None
+    return {o.key: m for o, m in zip(objectives, measurements, strict=True)}
+
+
+class MeasurementInterrupted(KeyboardInterrupt):
+    """Ctrl-C/SIGTERM while measuring; `done` holds the measurements that had arrived."""
+
+    def __init__(self, done: dict[str, Measurement]) -> None:
+        super().__init__("interrupted while measuring")
+        self.done = done
 
 
 def _guarded(objective: Objective, window: Window, sources: Sources) -> Measurement:

@@ -32,7 +32,7 @@ from slocheck.load.runner import run_load
 from slocheck.load.scenario import load_scenario
 from slocheck.load.shapes import StageChange
 from slocheck.load.stats import client_measurement
-from slocheck.measure import Sources, measure_all
+from slocheck.measure import MeasurementInterrupted, Sources, measure_all
 from slocheck.model import Evaluation, Objective, SLOSet, Window
 from slocheck.report.html import render_html
 from slocheck.report.html_inputs import load_report_inputs
@@ -265,15 +265,29 @@ def _measure_and_report(
     # `jaeger: {run_traces: true}` keeps this run's traces: they exist only when the load was traced.
     sources.run_id = run_dir.run_id if _plan(request, prepared.profile, run_dir).tracing else None
     sources.client_stats = lambda objective: client_measurement(outcome.stats, objective)
-    measurements = measure_all(prepared.objectives, window, sources)
+    try:
+        measurements = measure_all(prepared.objectives, window, sources)
+    except MeasurementInterrupted as stop:
+        measurements, interrupted = stop.done, True  # what is missing becomes ERROR: never a pass
     evaluation = evaluate(prepared.objectives, measurements, window)
-    code = EXIT_INTERRUPTED if interrupted else exit_code_for(evaluation.verdict, fail_on_warn=request.fail_on_warn)
-    run_facts = {**run_dir.record, "interrupted": interrupted, "status": "done"}
-    document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run_facts)
-    document["client"] = outcome.stats.to_dict()
-    run_dir.write_text("result.json", render_json(document))
-    write_context(request, prepared, window, document, run_dir)
-    run_dir.write_text("report.html", render_html(load_report_inputs(run_dir.path)))
+
+    def record(interrupted: bool) -> dict[str, Any]:
+        code = EXIT_INTERRUPTED if interrupted else exit_code_for(evaluation.verdict, fail_on_warn=request.fail_on_warn)
+        run_dir.update(interrupted=interrupted)
+        run_facts = {**run_dir.record, "status": "done"}
+        document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run_facts)
+        document["client"] = outcome.stats.to_dict()
+        run_dir.write_text("result.json", render_json(document))
+        return document
+
+    document = record(interrupted)
+    try:
+        write_context(request, prepared, window, document, run_dir)
+        run_dir.write_text("report.html", render_html(load_report_inputs(run_dir.path)))
+    except KeyboardInterrupt:
+        interrupted = True  # the verdict stands; the report extras are skipped and the run says it was cut short
+        document = record(interrupted)
+    code = int(document["exit_code"])
     run_dir.update(status="done", verdict=evaluation.verdict.value, exit_code=code)
     return RunResult(run_dir.path, evaluation, code, interrupted, document)
 
