@@ -5,12 +5,33 @@ from __future__ import annotations
 import signal
 import sys
 from types import FrameType
+from typing import Any
 
 LOAD_COMMANDS = {"run", "demo", "worker"}
 
 
 def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
+    """Raise KeyboardInterrupt in the main greenlet. Under gevent the handler may run in the hub (while the main
+    greenlet waits); raising there would print a traceback, so the interrupt is thrown into the main greenlet."""
+    import gevent
+
+    main = _MAIN_GREENLET[0] if _MAIN_GREENLET else None
+    if main is not None and gevent.getcurrent() is not main:
+        gevent.get_hub().loop.run_callback(main.throw, KeyboardInterrupt(f"signal {signum}"))
+        return
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+_MAIN_GREENLET: list[Any] = []  # the main greenlet, captured when Locust (gevent) is imported
+
+
+def _handle_sigterm_like_ctrl_c() -> None:
+    """SIGTERM (CI cancelling a job, Kubernetes stopping a pod) is handled exactly like Ctrl-C in every phase;
+    the load itself installs its own handlers while it runs and restores this one afterwards."""
+    import gevent
+
+    _MAIN_GREENLET.append(gevent.getcurrent())
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,9 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     if LOAD_COMMANDS.intersection(args[:2]):
         import locust  # noqa: F401 - must precede any import of requests/urllib3
 
-        # SIGTERM (CI cancelling a job, Kubernetes stopping a pod) is handled exactly like Ctrl-C in every phase;
-        # the load itself installs its own handlers while it runs and restores this one afterwards.
-        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+        _handle_sigterm_like_ctrl_c()
 
     from typer import Abort, Exit
     from typer._click.exceptions import ClickException  # typer ≥ 0.20 vendors click: its own exception classes
