@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import psutil
@@ -17,6 +18,8 @@ import pytest
 from slocheck.__main__ import main
 from slocheck.demo.stack import StackUrls
 from tests.e2e.conftest import ROOT
+from tests.grafana.fake_grafana import TOKEN as GRAFANA_TOKEN
+from tests.grafana.fake_grafana import FakeGrafana
 
 # Locust never closes a stopped user's last response socket; the garbage collector frees it later with a
 # ResourceWarning that is Locust's, not slocheck's (see tests/load/conftest.py).
@@ -133,3 +136,19 @@ def _wait_for_workers(pid: int, count: int, timeout: float = 60) -> list[psutil.
             return children
         time.sleep(0.2)
     raise AssertionError(f"fewer than {count} worker processes appeared")
+
+
+def test_a_run_is_a_closed_grafana_region_tagged_with_its_verdict(
+    demo_stack: StackUrls, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeGrafana() as grafana:
+        monkeypatch.setenv("SLOCHECK_GRAFANA_TOKEN", GRAFANA_TOKEN)
+        code = main(_run_args(demo_stack, tmp_path, "--grafana-url", grafana.url, "--require-grafana"))
+        record = json.loads((_only_run_dir(tmp_path) / "run.json").read_text())
+        annotation = grafana.annotations[record["grafana_annotation_id"]]
+    tags = set(annotation["tags"])
+    assert code == 0
+    assert {"slocheck", f"run:{record['id']}", "scenario:agent_platform", "profile:smoke", "verdict:pass"} <= tags
+    assert annotation["time"] < annotation["timeEnd"]
+    window_end_ms = datetime.fromisoformat(record["window_end"]).timestamp() * 1000
+    assert abs(annotation["timeEnd"] - window_end_ms) <= 1  # the region closes exactly at the load window's end
