@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from string import Template
@@ -27,7 +28,7 @@ from typing import Any
 
 from slocheck.backends.base import MetricsBackend, RangeResult
 from slocheck.concurrency import run_bounded
-from slocheck.errors import BackendError
+from slocheck.errors import BackendError, BackendUnavailable
 from slocheck.model import Objective, PrometheusIndicator, Window
 from slocheck.spec.templating import escape_label_value
 from slocheck.units import prometheus_duration
@@ -194,8 +195,9 @@ def collect_context(
     for a query's failure (it becomes that entry's error)."""
     rate_seconds = rate_window_seconds(step_seconds, scrape_interval_seconds)
     queries = [*QUERIES, *extra]
+    gone = _Gone()
     calls = [
-        functools.partial(_entry, backend, query, resolve(query, job, rate_seconds, window), window, step_seconds)
+        functools.partial(_entry, backend, query, resolve(query, job, rate_seconds, window), window, step_seconds, gone)
         for query in queries
     ]
     results = run_bounded(calls, max_workers, "slocheck-context")
@@ -211,8 +213,28 @@ def collect_context(
     }
 
 
+class _Gone:
+    """Set once the backend turned out to be unreachable, so the remaining queries do not each wait a budget."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.reason = ""
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def mark(self, reason: str) -> None:
+        self.reason = reason
+        self._event.set()
+
+
 def _entry(
-    backend: MetricsBackend, query: ContextQuery, promql: str, window: Window, step_seconds: float
+    backend: MetricsBackend,
+    query: ContextQuery,
+    promql: str,
+    window: Window,
+    step_seconds: float,
+    gone: _Gone,
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "section": query.section,
@@ -221,6 +243,8 @@ def _entry(
         "mode": query.mode,
         "query": promql,
     }
+    if gone.is_set():
+        return {**entry, "status": "error", "note": f"skipped: {gone.reason}", "series": []}
     try:
         if query.mode == WINDOW:
             result = backend.range(promql, window.end, window.end, max(1.0, window.seconds))
@@ -228,6 +252,9 @@ def _entry(
             step = query.step_seconds or step_seconds
             entry["step_seconds"] = step
             result = backend.range(promql, window.start, window.end, step)
+    except BackendUnavailable as exc:
+        gone.mark(str(exc))  # one full retry budget is enough to know: the other queries are skipped
+        return {**entry, "status": "error", "note": f"error: {exc}", "series": []}
     except BackendError as exc:
         return {**entry, "status": "error", "note": f"error: {exc}", "series": []}
     except Exception as exc:  # one broken query must not cost the run its report

@@ -24,9 +24,17 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def ensure_writable(path: Path, what: str) -> None:
-    """Fail before any work when an output location cannot be written."""
-    directory = path if path.is_dir() or not path.suffix else path.parent
+def ensure_writable_file(path: Path, what: str) -> None:
+    """Fail before any work when `path` cannot be written as a file (a directory there, or an unwritable parent)."""
+    if path.is_dir():
+        raise ConfigError(f"{what} {path}: is a directory; give a file name")
+    ensure_writable_dir(path.parent, what)
+
+
+def ensure_writable_dir(directory: Path, what: str) -> None:
+    """Fail before any work when files cannot be created in `directory` (created if missing)."""
+    if directory.exists() and not directory.is_dir():
+        raise ConfigError(f"{what} {directory}: is a file, not a directory; choose another path")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=directory, prefix=".slocheck-probe-", delete=True)  # noqa: SIM115
@@ -35,4 +43,4 @@ def ensure_writable(path: Path, what: str) -> None:
         probe.close()
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise ConfigError(f"{what} {path}: cannot write there ({reason}); choose another path") from None
+        raise ConfigError(f"{what} {directory}: cannot write there ({reason}); choose another path") from None

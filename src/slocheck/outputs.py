@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from slocheck.files import ensure_writable, write_atomic
+from slocheck.files import ensure_writable_file, write_atomic
 from slocheck.report.html import render_html
 from slocheck.report.html_inputs import ReportInputs
 from slocheck.report.json_report import render_json
@@ -47,7 +47,7 @@ class OutputPaths:
     def check_writable(self) -> None:
         """Fail before any load or query when an output cannot be written."""
         for kind, path in self.files().items():
-            ensure_writable(path.parent, f"--{kind}" if kind != "json" or self.json else "--report-dir")
+            ensure_writable_file(path, f"--{kind}" if kind != "json" or self.json else "--report-dir")
 
 
 def _render_html(document: Mapping[str, Any]) -> str:

@@ -24,7 +24,7 @@ from slocheck.context import (
 )
 from slocheck.errors import EXIT_INTERRUPTED
 from slocheck.evaluate import evaluate, exit_code_for
-from slocheck.files import ensure_writable
+from slocheck.files import ensure_writable_dir
 from slocheck.guard import check_target
 from slocheck.load.plan import LoadOutcome, LoadPlan
 from slocheck.load.profiles import Profile, load_profiles, resolve_profile
@@ -115,7 +115,7 @@ def preflight(request: RunRequest, settings: Settings) -> Prepared:
         spawn_rate=overrides.spawn_rate,
         duration=overrides.duration,
     )
-    ensure_writable(request.out_root, "output directory")
+    ensure_writable_dir(request.out_root, "output directory")
     sources = build_sources(settings, objectives)
     check_queries(sources, objectives)
     return Prepared(sets, objectives, profile, sources)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -58,6 +59,9 @@ class HttpClient:
             self.auth = (settings.username, settings.password.get_secret_value() if settings.password else "")
         self.session = requests.Session()
         self.session.verify = settings.ca_bundle or not settings.insecure
+        if settings.insecure:
+            # --insecure is an explicit choice; urllib3's per-request warning would only bury the output.
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         no_retry = Retry(total=0, raise_on_status=False)  # tenacity owns retries, with a time budget
         self.session.mount(self.url, HTTPAdapter(max_retries=no_retry, pool_maxsize=settings.concurrency))
 
@@ -75,6 +79,7 @@ class HttpClient:
             response = self.session.get(
                 f"{self.url}{path}", params=dict(params), headers=self.headers, auth=self.auth,
                 timeout=self.settings.timeout,
+                verify=self.session.verify,  # explicit: REQUESTS_CA_BUNDLE must not replace ca_bundle/insecure
             )  # fmt: skip
         except requests.exceptions.SSLError as exc:
             raise QueryError(self.name, f"TLS error talking to {self.url}: {short_reason(exc)}; "

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import requests
+import urllib3
 import yaml
 from prometheus_api_client.exceptions import PrometheusApiClientException
 from prometheus_api_client.prometheus_connect import PrometheusConnect
@@ -117,6 +118,9 @@ class PrometheusBackend:
         self._settings = settings
         self._session = requests.Session()
         self._session.verify = settings.ca_bundle or not settings.insecure
+        if settings.insecure:
+            # --insecure is an explicit choice; urllib3's per-request warning would only bury the output.
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         headers = dict(settings.headers)
         if settings.token is not None:
             headers["Authorization"] = f"Bearer {settings.token.get_secret_value()}"
@@ -185,8 +189,14 @@ class PrometheusBackend:
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> requests.Response:
         """An API call prometheus-api-client has no method for, with the same auth and TLS settings."""
+        # verify= explicitly: otherwise requests lets REQUESTS_CA_BUNDLE replace --ca-bundle/--insecure.
         return self._session.get(
-            f"{self.url}{path}", params=params, headers=self._headers, auth=self._auth, timeout=self._settings.timeout
+            f"{self.url}{path}",
+            params=params,
+            headers=self._headers,
+            auth=self._auth,
+            timeout=self._settings.timeout,
+            verify=self._session.verify,
         )
 
     def _call(self, call: Callable[[], T]) -> T:
