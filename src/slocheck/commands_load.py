@@ -7,6 +7,7 @@ Their heavy imports (Locust, the pipeline) happen inside the commands: `slocheck
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -148,7 +149,7 @@ def run(
 
 def _with_run_dir(outputs: OutputPaths, run_dir: Path) -> OutputPaths:
     """The run directory always gets every format; explicit paths are written as well."""
-    return OutputPaths(outputs.json, outputs.junit, outputs.markdown, outputs.report_dir or run_dir)
+    return replace(outputs, run_dir=run_dir, html=None)  # the run's report.html is the pipeline's full one
 
 
 @app.command()

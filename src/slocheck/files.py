@@ -34,7 +34,7 @@ def ensure_writable_file(path: Path, what: str) -> None:
 def ensure_writable_dir(directory: Path, what: str) -> None:
     """Fail before any work when files cannot be created in `directory` (created if missing)."""
     if directory.exists() and not directory.is_dir():
-        raise ConfigError(f"{what} {directory}: is a file, not a directory; choose another path")
+        raise ConfigError(f"{what} {directory}: cannot write there (Not a directory); choose another path")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=directory, prefix=".slocheck-probe-", delete=True)  # noqa: SIM115

@@ -24,30 +24,30 @@ class OutputPaths:
     markdown: Path | None = None
     report_dir: Path | None = None
     html: Path | None = None  # only when asked for: a run directory gets the full report from the pipeline
+    run_dir: Path | None = None  # a run's own directory always gets the standard names, whatever else is asked
 
-    def files(self) -> dict[str, Path]:
-        """Every file to write, by format; --report-dir adds the standard names."""
-        chosen: dict[str, Path] = {}
-        if self.report_dir is not None:
-            chosen = {
-                "json": self.report_dir / "result.json",
-                "junit": self.report_dir / "junit.xml",
-                "markdown": self.report_dir / "report.md",
-            }
-        if self.json and self.json != "-":
-            chosen["json"] = Path(self.json)
-        if self.junit is not None:
-            chosen["junit"] = self.junit
-        if self.markdown is not None:
-            chosen["markdown"] = self.markdown
-        if self.html is not None:
-            chosen["html"] = self.html
-        return chosen
+    def files(self) -> list[tuple[str, Path, str]]:
+        """Every (format, file, option that asked for it): the standard names in --report-dir and the run
+        directory, then the explicit --json/--junit/--markdown/--html paths."""
+        chosen: list[tuple[str, Path, str]] = []
+        for directory, option in ((self.run_dir, "--out"), (self.report_dir, "--report-dir")):
+            if directory is not None:
+                chosen += [(kind, directory / name, option) for kind, name in STANDARD_NAMES.items()]
+        explicit = {"json": Path(self.json) if self.json and self.json != "-" else None}
+        explicit |= {"junit": self.junit, "markdown": self.markdown, "html": self.html}
+        chosen += [(kind, path, f"--{kind}") for kind, path in explicit.items() if path is not None]
+        unique: dict[Path, tuple[str, Path, str]] = {}
+        for entry in chosen:
+            unique.setdefault(entry[1], entry)
+        return list(unique.values())
 
     def check_writable(self) -> None:
         """Fail before any load or query when an output cannot be written."""
-        for kind, path in self.files().items():
-            ensure_writable_file(path, f"--{kind}" if kind != "json" or self.json else "--report-dir")
+        for _, path, option in self.files():
+            ensure_writable_file(path, option)
+
+
+STANDARD_NAMES = {"json": "result.json", "junit": "junit.xml", "markdown": "report.md"}
 
 
 def _render_html(document: Mapping[str, Any]) -> str:
@@ -60,7 +60,7 @@ RENDERERS = {"json": render_json, "junit": render_junit, "markdown": render_mark
 
 def write_outputs(document: Mapping[str, Any], paths: OutputPaths) -> list[Path]:
     written = []
-    for kind, path in paths.files().items():
+    for kind, path, _ in paths.files():
         write_atomic(path, RENDERERS[kind](document))
         written.append(path)
     if paths.json == "-":
