@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -26,10 +28,20 @@ class Load:
     users: int
     seconds: float
     cpus: str | None = "0"
+    target_cpus: str | None = "1"
 
     @property
     def spawn_rate(self) -> int:
         return max(self.users * 10, 1)  # every user within 0.1 s
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "users": self.users,
+            "seconds": self.seconds,
+            "spawn_rate": self.spawn_rate,
+            "generator_cpus": self.cpus,
+            "target_cpus": self.target_cpus,
+        }
 
 
 @dataclass
@@ -61,17 +73,37 @@ def _env(otlp: str | None) -> dict[str, str]:
     return env
 
 
-def _run(argv: list[str], log: Path, timeout: float, otlp: str | None = None, ok: tuple[int, ...] = (0,)) -> float:
+Watch = Callable[[int], None]
+
+
+def _run(
+    argv: list[str],
+    log: Path,
+    timeout: float,
+    otlp: str | None = None,
+    ok: tuple[int, ...] = (0,),
+    watch: Watch | None = None,
+) -> float:
+    """Run to the end (killing it after `timeout`); `watch(pid)` runs in this thread while it runs."""
     started = time.monotonic()
     with log.open("wb") as out:
+        process = subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, env=_env(otlp), cwd=ROOT, start_new_session=True
+        )
         try:
-            done = subprocess.run(
-                argv, stdout=out, stderr=subprocess.STDOUT, env=_env(otlp), cwd=ROOT, timeout=timeout, check=False
-            )
+            if watch is not None:
+                watch(process.pid)
+            code = process.wait(timeout=max(timeout - (time.monotonic() - started), 1.0))
         except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
             raise LoadRunError(f"{argv[0]} did not finish within {timeout:g}s; see {log}") from None
-    if done.returncode not in ok:
-        raise LoadRunError(f"{' '.join(argv[:3])}… exited with {done.returncode}; see {log}")
+        except BaseException:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise
+    if code not in ok:
+        raise LoadRunError(f"{' '.join(argv[:4])}… exited with {code}; see {log}")
     return time.monotonic() - started
 
 
@@ -116,11 +148,14 @@ def run_slocheck(
     workers: int = 0,
     trace_sample: float | None = None,
     sink: OtlpSink | None = None,
+    watch: Watch | None = None,
+    executable: Path | None = None,
 ) -> LoadRun:
-    """`slocheck run` with the scenario and a locust-only SLO file; the rate is from its result.json."""
+    """`slocheck run` with the scenario and a locust-only SLO file; the rate is from its result.json.
+    `executable`: another `slocheck` to run (e.g. a wrapper around a candidate build), default this venv's."""
     workdir.mkdir(parents=True, exist_ok=True)
     argv = [
-        str(BIN / "slocheck"),
+        str(executable or BIN / "slocheck"),
         "run",
         str(slo_file),
         "--scenario",
@@ -143,7 +178,7 @@ def run_slocheck(
     spans_before = sink.counts()["spans"] if sink is not None else 0
     before = nginx.cpu_seconds()
     otlp = sink.endpoint if sink is not None and trace_sample is not None else None
-    wall = _run(pinned(argv, load.cpus), workdir / "slocheck.log", load.seconds + 180, otlp, ok=(0, 1))
+    wall = _run(pinned(argv, load.cpus), workdir / "slocheck.log", load.seconds + 180, otlp, (0, 1), watch)
     target = nginx.cpu_seconds() - before
     run_dir = max((workdir / "runs").iterdir(), key=lambda p: p.stat().st_mtime)
     result = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))

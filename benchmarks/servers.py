@@ -32,6 +32,7 @@ http {{
   server {{
     listen 127.0.0.1:{port};
     location / {{ default_type text/plain; return 200 "ok\\n"; }}
+    location = /nginx_status {{ stub_status; }}
   }}
 }}
 """
@@ -87,6 +88,17 @@ class Nginx:
     def cpu_seconds(self) -> float:
         assert self.process.process is not None
         return cpu_seconds(self.process.process.pid)
+
+    def requests(self) -> int:
+        """Requests nginx has answered so far (`stub_status`; each call counts itself too)."""
+        with urllib.request.urlopen(f"{self.url}/nginx_status", timeout=5) as response:
+            return parse_stub_status(response.read().decode("ascii", "replace"))
+
+
+def parse_stub_status(text: str) -> int:
+    """The `requests` counter of nginx's stub_status page (third number of the third line)."""
+    lines = text.splitlines()
+    return int(lines[2].split()[2])
 
 
 class OtlpSink:

@@ -3,6 +3,7 @@ synthetic services of `openmetrics.py` for the time-to-verdict benchmark."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -87,6 +88,6 @@ def prometheus_slo(objectives: int, services: int) -> dict[str, object]:
     }
 
 
-def write_yaml(document: dict[str, object], path: Path) -> Path:
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+def write_yaml(document: Mapping[str, object], path: Path) -> Path:
+    path.write_text(yaml.safe_dump(dict(document), sort_keys=False), encoding="utf-8")
     return path

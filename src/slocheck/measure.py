@@ -191,6 +191,19 @@ def _trace_shortfall(indicator: JaegerIndicator, search: TraceSearch, matched: i
     return ""
 
 
+def _service_absent(query: TraceQuery, window: Window, backend: TraceBackend) -> str:
+    """A count of 0 is a value only when the service (or the run) has traces at all in the window: an empty or
+    broken trace pipeline must not read as "zero errors"."""
+    presence = TraceQuery(query.service, None, None, {}, query.run_id)
+    try:
+        found = backend.search(presence, window.start, window.end)
+    except BackendError as exc:
+        return f"0 matching traces, and checking that {query.service} has any traces failed: {exc}"
+    if found.traces:
+        return ""
+    return f"no trace of {query.service} at all in the window: cannot tell a count of 0 from missing traces"
+
+
 def _trace_details(
     indicator: JaegerIndicator, search: TraceSearch, samples: Sequence[TraceSample], backend: TraceBackend
 ) -> dict[str, object]:
@@ -227,6 +240,8 @@ def measure_jaeger(
     if query.run_id is not None:
         details["run_id"] = query.run_id
     shortfall = _trace_shortfall(indicator, search, len(samples))
+    if not shortfall and indicator.stat == "count" and not samples:
+        shortfall = _service_absent(query, window, backend)
     if shortfall:
         return Measurement(objective.key, "jaeger", shown, MeasurementStatus.NO_DATA, (), shortfall, len(samples),
                            details)  # fmt: skip

@@ -6,7 +6,8 @@ real Prometheus or the proxy in front of it:
   rate-limiting proxy), with the error envelope Prometheus (or a plain body a proxy) sends;
 - `delay(path, seconds)`: answers to `path` come that late (an overloaded server); `stop()` releases every
   waiting request at once;
-- `token`: requests without `Authorization: Bearer <token>` get a proxy's 401;
+- `token`: requests without `Authorization: Bearer <token>` get a proxy's 401 (`echo_auth`: whose body quotes the
+  credential it rejected, as some gateways do);
 - `tls`: (certificate, key) to serve HTTPS.
 
 Every request is recorded (path, query parameters, headers) so a test can check exactly what slocheck sent.
@@ -50,11 +51,13 @@ class FakePrometheus:
         *,
         instant_body: bytes | None = None,
         token: str | None = None,
+        echo_auth: bool = False,
         tls: tuple[str, str] | None = None,
     ) -> None:
         self.instant_body = instant_body if instant_body is not None else recorded("query_recording_rule.json")
         self.range_body = recorded("query_range_error_ratio.json")
         self.token = token
+        self.echo_auth = echo_auth
         self.lock = threading.Lock()
         self.released = threading.Event()
         self.requests: list[Seen] = []
@@ -112,6 +115,8 @@ class FakePrometheus:
         if delay:
             self.released.wait(delay)
         if self.token is not None and headers.get("authorization") != f"Bearer {self.token}":
+            if self.echo_auth:  # some gateways quote the credential they rejected
+                return 401, f"invalid credential: {headers.get('authorization', '')}\n".encode()
             return 401, b"Unauthorized\n"  # what an authenticating proxy in front of Prometheus answers
         if failure == 429:
             return 429, b"Too Many Requests\n"

@@ -69,8 +69,10 @@ def closed_port() -> int:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The caller's environment without SLOCHECK_*/OTEL_* settings, wide plain output, unbuffered."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLOCHECK_", "OTEL_", "GITHUB_"))}
+    """The caller's environment without SLOCHECK_*/OTEL_*/GITHUB_* settings or a CA bundle override for requests
+    (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE), with wide plain output, unbuffered."""
+    dropped = ("SLOCHECK_", "OTEL_", "GITHUB_", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
     env.update(COLUMNS="250", NO_COLOR="1", PYTHONUNBUFFERED="1", TERM="dumb")
     env.update(extra)
     return env

@@ -134,11 +134,6 @@ def test_prometheus_going_down_during_the_load_keeps_the_locust_results(
 
 
 @pytest.mark.integration
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap: after the measurement has given up on a dead Prometheus, write_context retries each of its ~21 "
-    "report queries with a full retry budget of its own (4 at a time): ~7 budgets after the load, not ~2",
-)
 def test_prometheus_going_down_during_the_load_costs_the_run_a_bounded_time_after_the_load(
     prometheus_died_during_the_load: DeadPrometheusRun,
 ) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from tests.load.server import CountingServer
 
-from .helpers import LOCUST_OBJECTIVES, QUICK_USER, slocheck, write_slo
+from .helpers import LOCUST_OBJECTIVES, QUICK_USER, only_run_dir, slocheck, write_slo
 
 
 def _run_args(work: Path, host: str, *extra: str) -> list[str]:
@@ -38,13 +38,6 @@ def test_an_output_directory_under_a_regular_file_is_a_one_line_error_before_any
     assert "Traceback" not in result.output
 
 
-SUFFIX_GAP = (
-    "gap: files.ensure_writable takes a path with a suffix for a file and checks its parent instead, so an "
-    "existing regular file named like file.txt passes the check; the run then crashes later with an internal error"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=SUFFIX_GAP + " (--json: after the whole load, exit 3)")
 def test_a_json_report_path_under_a_regular_file_is_a_one_line_error_before_any_load(
     target: CountingServer, work: Path
 ) -> None:
@@ -59,7 +52,6 @@ def test_a_json_report_path_under_a_regular_file_is_a_one_line_error_before_any_
     assert not (work / "runs").exists() or not any((work / "runs").iterdir())
 
 
-@pytest.mark.xfail(strict=True, reason=SUFFIX_GAP + " (--out: NotADirectoryError creating the run directory)")
 def test_an_output_root_that_is_a_regular_file_is_a_one_line_error_before_any_load(
     target: CountingServer, work: Path
 ) -> None:
@@ -106,3 +98,13 @@ def test_a_full_disk_under_the_output_directory_is_a_one_line_error_before_any_l
     ]
     assert target.total() == 0
     assert list(runs.iterdir()) == []
+
+
+def test_a_report_asked_for_elsewhere_is_also_kept_in_the_run_directory(target: CountingServer, work: Path) -> None:
+    reports = work / "reports"
+    result = slocheck(_run_args(work, target.url, "--out", str(work / "runs"), "--report-dir", str(reports)), work)
+    assert result.code == 0, result.output
+    assert {"result.json", "junit.xml", "report.md"} <= {p.name for p in reports.iterdir()}
+    assert {"result.json", "junit.xml", "report.md", "report.html"} <= {
+        p.name for p in only_run_dir(work / "runs").iterdir()
+    }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from tests.load.server import CountingServer
 
@@ -74,7 +77,7 @@ def _worker_pids(pid: int) -> list[int]:
         try:
             if "slocheck.load.worker" in " ".join(child.cmdline()):
                 found.append(child.pid)
-        except Exception:
+        except psutil.Error:
             continue
     return found
 
@@ -93,7 +96,7 @@ def test_a_worker_killed_mid_run_is_a_warning_in_run_json_and_the_run_goes_on_wi
         time.sleep(3)
         victim = _worker_pids(process.pid)[0]
         served_before_kill = target.total()
-        __import__("os").kill(victim, signal.SIGKILL)
+        os.kill(victim, signal.SIGKILL)
         stdout, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:

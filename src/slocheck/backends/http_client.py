@@ -14,8 +14,9 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from slocheck.backends.redact import display_url, scrub, secrets_of
 from slocheck.backends.retry import TransientError, call_with_retries
-from slocheck.errors import QueryError
+from slocheck.errors import BackendError, QueryError
 from slocheck.settings import BackendSettings
 
 T = TypeVar("T")
@@ -49,6 +50,7 @@ class HttpClient:
             raise QueryError(name, "no URL configured")
         self.name = name
         self.url = settings.url
+        self.secrets = secrets_of(settings)
         self.settings = settings
         self.auth_hint = auth_hint
         self.headers = {**settings.headers, **(headers or {})}
@@ -70,9 +72,19 @@ class HttpClient:
 
     def get(self, path: str, params: Mapping[str, str], handle: Callable[[requests.Response], T]) -> T:
         """GET `path`; `handle` turns any answer that is not a transport or auth failure into a value or error."""
-        return call_with_retries(
-            lambda: self._attempt(path, params, handle), backend=self.name, budget_seconds=self.settings.retry_budget
-        )
+        try:
+            return call_with_retries(
+                lambda: self._attempt(path, params, handle),
+                backend=self.name,
+                budget_seconds=self.settings.retry_budget,
+            )
+        except BackendError as exc:
+            # Whatever the backend or a library echoed (a gateway quoting the rejected token, the URL with its
+            # user:password), no credential leaves this client in a message.
+            raise type(exc)(exc.backend, self.clean(exc.detail)) from None
+
+    def clean(self, text: str) -> str:
+        return scrub(text.replace(self.url, display_url(self.url)), self.secrets)
 
     def _attempt(self, path: str, params: Mapping[str, str], handle: Callable[[requests.Response], T]) -> T:
         try:

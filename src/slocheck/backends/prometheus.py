@@ -23,6 +23,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from slocheck.backends.base import QueryResult, RangeResult
+from slocheck.backends.redact import display_url, scrub, secrets_of
 from slocheck.backends.retry import TransientError, call_with_retries
 from slocheck.errors import BackendError, QueryError
 from slocheck.model import SeriesValue
@@ -115,6 +116,8 @@ class PrometheusBackend:
         if not settings.url:
             raise QueryError(NAME, "no URL configured; pass --prometheus-url or set SLOCHECK_PROMETHEUS_URL")
         self.url = settings.url
+        self.shown_url = display_url(settings.url)  # messages never show a user:password in the URL
+        self._secrets = secrets_of(settings)
         self._settings = settings
         self._session = requests.Session()
         self._session.verify = settings.ca_bundle or not settings.insecure
@@ -204,23 +207,31 @@ class PrometheusBackend:
             lambda: self._translate(call), backend=NAME, budget_seconds=self._settings.retry_budget
         )
 
+    def _clean(self, text: str) -> str:
+        """The message without credentials: the URL as shown, and any configured secret masked."""
+        return scrub(text.replace(self.url, self.shown_url), self._secrets)
+
     def _translate(self, call: Callable[[], T]) -> T:
         try:
             return call()
         except requests.exceptions.SSLError as exc:
-            raise QueryError(NAME, f"TLS error talking to {self.url}: {exc}; pass --ca-bundle or --insecure") from None
+            raise QueryError(NAME, self._clean(f"TLS error: {exc}; pass --ca-bundle or --insecure")) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-            raise TransientError(f"cannot reach {self.url}: {_short(exc)}") from None
+            raise TransientError(self._clean(f"cannot reach {self.shown_url}: {_short(exc)}")) from None
         except PrometheusApiClientException as exc:
             status, body = _status_and_body(exc)
-            message = parse_error_body(status, body)
+            message = self._clean(parse_error_body(status, body))
             if status >= 500 or status == 429:
-                raise TransientError(f"{self.url} answered {message}") from None
+                raise TransientError(f"{self.shown_url} answered {message}") from None
             if status in (401, 403):
-                raise QueryError(NAME, f"{self.url} refused the credentials ({message}); check the token") from None
+                raise QueryError(
+                    NAME, f"{self.shown_url} refused the credentials ({message}); check the token"
+                ) from None
             raise QueryError(NAME, message) from None
         except (ValueError, KeyError) as exc:
-            raise QueryError(NAME, f"{self.url} did not answer like a Prometheus API ({_short(exc)})") from None
+            raise QueryError(
+                NAME, self._clean(f"{self.shown_url} did not answer like a Prometheus API ({_short(exc)})")
+            ) from None
         except BackendError:
             raise
 
