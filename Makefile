@@ -33,7 +33,8 @@ typecheck: venv
 unit: venv
 	$(BIN)/python -m pytest tests/unit
 
-bench: deps venv  ## performance goals, written to BENCHMARKS.md (not part of `make test`)
+bench: venv  ## performance goals, written to BENCHMARKS.md (not part of `make test`)
+	bash scripts/install-system-deps.sh nginx
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -149,9 +149,11 @@ def validate(
             objectives,
         )
         try:
-            check_queries(sources, objectives, clock())
+            warnings = check_queries(sources, objectives, clock())
         finally:
             sources.close()
+        for warning in warnings:  # e.g. a latency bar between two histogram buckets: valid, but imprecise
+            stderr_console().print(f"warning: {warning}", markup=False)
     checked = " and every query parses" if online else ""
     out.print(f"ok: {len(files)} file(s), {len(sets)} SLO set(s), {len(objectives)} objective(s) are valid{checked}")
     return 0

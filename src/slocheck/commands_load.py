@@ -140,7 +140,13 @@ def run(
     )
     console = stderr_console()
     with ProgressReporter(console) as progress:
-        result = execute_run(request, settings, say=console.print, clock=clock, on_progress=progress)
+        result = execute_run(
+            request,
+            settings,
+            say=lambda message: console.print(message, markup=False, highlight=False),
+            clock=clock,
+            on_progress=progress,
+        )
     emit(result.evaluation, result.document, _with_run_dir(outputs, result.run_dir))
     if html is not None:  # the pipeline's full report (with Locust history and run context), not a re-render
         write_atomic(html, (result.run_dir / "report.html").read_text(encoding="utf-8"))
@@ -179,7 +185,12 @@ def demo(
         request = DemoRequest(
             slo, scenario, profile, out, Path(workdir), inject, users, _duration(duration), parse_workers(workers)
         )
-        result = run_demo(request, say=console.print, clock=clock, on_progress=progress)
+        result = run_demo(
+            request,
+            say=lambda message: console.print(message, markup=False, highlight=False),
+            clock=clock,
+            on_progress=progress,
+        )
     emit(result.evaluation, result.document, _with_run_dir(OutputPaths(), result.run_dir))
     console.print(f"artifacts: {result.run_dir}", markup=False)
     return result.exit_code

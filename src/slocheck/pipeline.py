@@ -95,6 +95,7 @@ class Prepared:
     objectives: list[Objective]
     profile: Profile
     sources: Sources
+    warnings: list[str] = field(default_factory=list)  # preflight findings that do not stop the run
 
 
 Clock = Callable[[], datetime]
@@ -117,8 +118,8 @@ def preflight(request: RunRequest, settings: Settings) -> Prepared:
     )
     ensure_writable_dir(request.out_root, "output directory")
     sources = build_sources(settings, objectives)
-    check_queries(sources, objectives)
-    return Prepared(sets, objectives, profile, sources)
+    warnings = check_queries(sources, objectives)
+    return Prepared(sets, objectives, profile, sources, warnings)
 
 
 def settle_seconds(request: RunRequest, sources: Sources) -> float:
@@ -164,6 +165,8 @@ def execute_run(
     prepared = preflight(request, settings)
     try:
         annotator.check()  # with --require-grafana: exit 3 here, before any load
+        for warning in prepared.warnings:
+            say(f"warning: {warning}")
         run_dir = _open_run_dir(request, prepared, clock)
         say(f"run {run_dir.run_id}: {prepared.profile.name} load on {request.host}; artifacts in {run_dir.path}")
         annotation_id = annotator.start(
