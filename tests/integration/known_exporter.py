@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # Gauges: fixed values. Counters: grow at a fixed rate per second, so rate() is known.
@@ -27,12 +28,14 @@ def exposition(elapsed: float) -> str:
 
 
 class KnownExporter:
-    def __init__(self) -> None:
+    """Serves `render(seconds since start)` as Prometheus text on 127.0.0.1 (default: this module's metrics)."""
+
+    def __init__(self, render: Callable[[float], str] = exposition) -> None:
         started = time.monotonic()
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                body = exposition(time.monotonic() - started).encode()
+                body = render(time.monotonic() - started).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain; version=0.0.4")
                 self.send_header("Content-Length", str(len(body)))

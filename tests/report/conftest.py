@@ -15,7 +15,7 @@ import pytest
 from slocheck.demo.prometheus_server import PrometheusServer
 from slocheck.report.html import render_html
 from slocheck.report.html_inputs import load_report_inputs
-from tests.report.context_exporter import ContextExporter
+from tests.report.context_exporter import context_exporter
 
 DATA = Path(__file__).parent / "data"
 RUN = DATA / "run"
@@ -44,7 +44,7 @@ CONTEXT_JOB = "ctx"
 @pytest.fixture(scope="session")
 def context_prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Prometheus scraping the context exporter every second, warmed up."""
-    exporter = ContextExporter().start()
+    exporter = context_exporter().start()
     server = PrometheusServer(tmp_path_factory.mktemp("prometheus"), {CONTEXT_JOB: [exporter.address]}).start()
     try:
         deadline = time.monotonic() + 40

@@ -8,9 +8,7 @@ histogram exists but never moves, so its quantiles are NaN (0/0). No pg_*, proce
 
 from __future__ import annotations
 
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from tests.integration.known_exporter import KnownExporter
 
 GAUGES = {
     'db_pool_connections{state="in_use"}': 9,
@@ -45,30 +43,6 @@ def exposition(elapsed: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-class ContextExporter:
-    def __init__(self) -> None:
-        started = time.monotonic()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = exposition(time.monotonic() - started).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain; version=0.0.4")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.address = f"127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self) -> ContextExporter:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def context_exporter() -> KnownExporter:
+    """The shared known-values exporter, serving this module's metrics."""
+    return KnownExporter(exposition)

@@ -215,7 +215,8 @@ class PrometheusBackend:
         try:
             return call()
         except requests.exceptions.SSLError as exc:
-            raise QueryError(NAME, self._clean(f"TLS error: {exc}; pass --ca-bundle or --insecure")) from None
+            message = f"TLS error talking to {self.shown_url}: {exc}; pass --ca-bundle or --insecure"
+            raise QueryError(NAME, self._clean(message)) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             raise TransientError(self._clean(f"cannot reach {self.shown_url}: {_short(exc)}")) from None
         except PrometheusApiClientException as exc:

@@ -86,4 +86,8 @@ def _convert(node: Node, path: Path, located: Located) -> object:
 def _scalar(node: Node) -> object:
     if not isinstance(node, ScalarNode):
         raise YamlSyntaxError("invalid YAML: keys must be plain scalars", *_pos(node))
-    return SafeConstructor().construct_object(node, deep=True)
+    try:
+        return SafeConstructor().construct_object(node, deep=True)
+    except yaml.YAMLError as exc:  # e.g. a tag the safe loader does not construct (`=`, `!!python/...`)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise YamlSyntaxError(f"invalid YAML: {problem}", *_pos(node)) from None
