@@ -53,7 +53,7 @@ class Config:
 
 
 FULL = Config(False, 5, 15.0, 64, 600.0, 200_000, (10, 100, 1000), 50, 3600, SECTIONS, None, None)
-QUICK = Config(True, 1, 8.0, 64, 30.0, 20_000, (10, 100, 1000), 20, 900, SECTIONS, None, None)
+QUICK = Config(True, 1, 10.0, 64, 20.0, 20_000, (10, 100, 1000), 20, 900, SECTIONS, None, None)
 
 
 def _seconds(text: str) -> float:

@@ -58,7 +58,7 @@ def record_costs() -> dict[str, float]:
     """Each listener called the way `events.request.fire(...)` calls it: every argument by keyword."""
     stats = ClientStats()
     locust_stats: Any = RequestStats()  # annotated int, called with float milliseconds by Locust itself
-    fired = {
+    fired: dict[str, Any] = {
         "request_type": "GET",
         "name": "/",
         "response_time": 3.2,

@@ -9,6 +9,8 @@ Two measurements of each comparison, because this machine's speed drifts (a virt
   own nginx (both on core 1). Each process gets half the core for the same seconds, so the ratio of their request
   rates is the inverse ratio of their CPU cost per request, free of the drift. The rates are nginx's own request
   counters (`stub_status`) read at the same instants, over the seconds both loads were running (minus a warm-up).
+  The process started later keeps ~1 % more of a shared core, so half the repetitions start one side 3 s later and
+  half the other (`stats.balanced_ratio` combines the two orders; a single repetition cannot be balanced).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from benchmarks.servers import Nginx, OtlpSink
 from benchmarks.stats import steady_ratio
 
 POLL_SECONDS = 0.25
+LATE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -91,30 +94,44 @@ def _poll(nginxes: tuple[Nginx, Nginx], done: threading.Event) -> list[tuple[flo
     return samples
 
 
+def _started_after(delay: float, variant: Variant, load: Load, nginx: Nginx, context: Context) -> LoadRun:
+    time.sleep(delay)
+    return run_variant(variant, load, nginx, context)
+
+
 def side_by_side(
     pair: tuple[Variant, Variant],
     load: Load,
     nginxes: tuple[Nginx, Nginx],
     context: Context,
-    swap: bool = False,
+    late: int = 1,
 ) -> dict[str, object]:
-    """`pair[1]`'s request rate over `pair[0]`'s, both running at once on the same core; `swap` exchanges the
-    nginx each side uses (alternate it between repetitions)."""
-    first, second = (1, 0) if swap else (0, 1)
+    """`pair[1]`'s request rate over `pair[0]`'s, both running at once on the same core.
+
+    `late` (0 or 1) is the side started LATE_SECONDS after the other: on a shared core the process that starts
+    later keeps about 1 % more of it for the whole run (a control pair of two identical Locust runs shows it), so
+    repetitions alternate it and the report combines both orders. The late side also uses the other nginx.
+    """
+    delays = (LATE_SECONDS, 0.0) if late == 0 else (0.0, LATE_SECONDS)
+    targets = (nginxes[1], nginxes[0]) if late == 0 else nginxes
     done = threading.Event()
     with ThreadPoolExecutor(3) as pool:
-        poller = pool.submit(_poll, nginxes, done)
+        poller = pool.submit(_poll, targets, done)
         runs = [
-            pool.submit(run_variant, pair[0], load, nginxes[first], context),
-            pool.submit(run_variant, pair[1], load, nginxes[second], context),
+            pool.submit(_started_after, delays[0], pair[0], load, targets[0], context),
+            pool.submit(_started_after, delays[1], pair[1], load, targets[1], context),
         ]
         try:
             base, other = runs[0].result(), runs[1].result()
         finally:
             done.set()
         samples = poller.result()
-    by_side = [(t, a, b) if not swap else (t, b, a) for t, a, b in samples]
-    return {"base": base.to_dict(), "other": other.to_dict(), **steady_ratio(by_side)}
+    return {
+        "base": base.to_dict(),
+        "other": other.to_dict(),
+        "late": "base" if late == 0 else "other",
+        **steady_ratio(samples),
+    }
 
 
 PAIRS: dict[str, tuple[Variant, Variant]] = {
@@ -129,7 +146,9 @@ SEQUENTIAL = (LOCUST, SLOCHECK, TRACE_TENTH, TRACE_ALL)
 def run_driver(
     load: Load, repetitions: int, workdir: Path, slo_file: Path, say: Callable[[str], None]
 ) -> dict[str, object]:
-    """Every repetition: each side-by-side pair, then each variant alone; orders rotate between repetitions."""
+    """Every repetition: each side-by-side pair, then each variant alone; orders rotate between repetitions.
+    Side by side runs an even number of repetitions (at least `repetitions`, unless 1), half with each side started
+    later."""
     side: dict[str, list[dict[str, object]]] = {key: [] for key in PAIRS}
     rounds: list[list[dict[str, object]]] = []
     keys = list(PAIRS)
@@ -139,16 +158,19 @@ def run_driver(
         OtlpSink(workdir, load.target_cpus) as sink,
     ):
         context = Context(slo_file, workdir, sink)
-        for repetition in range(repetitions):
+        paired = repetitions if repetitions == 1 else repetitions + repetitions % 2
+        for repetition in range(paired):
             shift = repetition % len(keys)
             for key in [*keys[shift:], *keys[:shift]]:
                 pair = PAIRS[key]
-                result = side_by_side(pair, load, (nginx_a, nginx_b), context, swap=repetition % 2 == 1)
+                result = side_by_side(pair, load, (nginx_a, nginx_b), context, late=1 - repetition % 2)
                 side[key].append(result)
                 say(
-                    f"  {repetition + 1}/{repetitions} side by side, {pair[1].name} / {pair[0].name}: "
-                    f"{result['ratio']:.3f} over {result['seconds']:.1f} s"
+                    f"  {repetition + 1}/{paired} side by side, {pair[1].name} / {pair[0].name}: "
+                    f"{result['ratio']:.3f} over {result['seconds']:.1f} s ({result['late']} started later)"
                 )
+            if repetition >= repetitions:
+                continue
             runs = []
             for variant in rotated(SEQUENTIAL, repetition):
                 run = run_variant(variant, load, nginx_a, context)

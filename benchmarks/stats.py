@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 WARMUP_SECONDS = 2.0
 END_MARGIN_SECONDS = 1.0
@@ -52,3 +52,18 @@ def steady_ratio(samples: Sequence[tuple[float, int, int]]) -> dict[str, float]:
     base = (samples[last][1] - samples[first][1] - polls) / seconds
     other = (samples[last][2] - samples[first][2] - polls) / seconds
     return {"ratio": other / base if base > 0 else math.nan, "seconds": seconds, "base_rps": base, "other_rps": other}
+
+
+def balanced_ratio(pairs: Sequence[Mapping[str, object]]) -> float:
+    """The side-by-side ratio with the start-order bias cancelled: the geometric mean of the median ratio of the
+    repetitions where the base side started later and of those where the other side did. With one order only
+    (a quick run), that order's median."""
+    by_order: dict[str, list[float]] = {}
+    for pair in pairs:
+        ratio = pair.get("ratio")
+        if isinstance(ratio, int | float) and math.isfinite(ratio):
+            by_order.setdefault(str(pair.get("late", "other")), []).append(float(ratio))
+    medians = [median(values) for values in by_order.values()]
+    if not medians:
+        return math.nan
+    return math.prod(medians) ** (1 / len(medians))

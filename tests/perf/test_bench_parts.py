@@ -11,7 +11,7 @@ from benchmarks.driver import rotated
 from benchmarks.otlp_sink import span_count
 from benchmarks.servers import parse_stub_status
 from benchmarks.slofiles import CLIENT_ONLY, prometheus_slo, write_yaml
-from benchmarks.stats import median, spread, steady_ratio
+from benchmarks.stats import balanced_ratio, median, spread, steady_ratio
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span
 
@@ -127,3 +127,18 @@ def test_the_otlp_sink_counts_the_spans_of_an_export_request() -> None:
 def test_the_nginx_request_counter_is_read_from_stub_status() -> None:
     page = "Active connections: 2 \nserver accepts handled requests\n 10 10 12345 \nReading: 0 Writing: 1 Waiting: 1 \n"
     assert parse_stub_status(page) == 12345
+
+
+def test_the_balanced_ratio_cancels_a_start_order_bias() -> None:
+    pairs = [
+        {"ratio": 0.95 * 1.01, "late": "other"},
+        {"ratio": 0.95 / 1.01, "late": "base"},
+        {"ratio": 0.95 * 1.01, "late": "other"},
+        {"ratio": 0.95 / 1.01, "late": "base"},
+    ]
+    assert balanced_ratio(pairs) == pytest.approx(0.95)
+
+
+def test_with_one_start_order_the_balanced_ratio_is_its_median() -> None:
+    assert balanced_ratio([{"ratio": 0.9, "late": "other"}, {"ratio": 1.0, "late": "other"}]) == pytest.approx(0.95)
+    assert math.isnan(balanced_ratio([{"ratio": math.nan, "late": "other"}]))
