@@ -14,6 +14,21 @@ from typing import Any
 from benchmarks.stats import balanced_ratio, median, spread
 
 MiB = 1024.0 * 1024.0
+MACHINE_ORDER = (
+    "CPU",
+    "cores",
+    "memory",
+    "kernel",
+    "OS",
+    "hypervisor",
+    "Python",
+    "slocheck",
+    "Locust",
+    "gevent",
+    "OpenTelemetry SDK",
+    "Prometheus",
+    "nginx",
+)
 FLAT_GROWTH = 0.05  # memory counts as flat when the last quarter's peak is within 5 % of the first quarter's
 
 
@@ -268,7 +283,9 @@ def memory_growth(samples: Sequence[Mapping[str, float]]) -> float:
 def _memory_goal(results: Mapping[str, Any]) -> Goal:
     memory = _section(results, "memory")
     seconds = _num(((memory or {}).get("load") or {}).get("seconds"))
-    length = f"{seconds / 60:g}-minute" if math.isfinite(seconds) else ""
+    length = ""
+    if math.isfinite(seconds):
+        length = f"{seconds / 60:g}-minute" if seconds % 60 == 0 else f"{seconds:g}-second"
     name = f"Memory: RSS stays flat over a {length} run at full speed".replace("a  run", "a run")
     target = f"growth ≤ {FLAT_GROWTH * 100:.0f} %"
     if memory is None:
@@ -319,7 +336,9 @@ def _header(results: Mapping[str, Any]) -> list[str]:
             "ran (every number below shares the machine with them)"
         )
     lines += ["", "## Machine", ""]
-    lines += _table(["", ""], [[k, str(v)] for k, v in results["machine"].items()], "ll")
+    machine = results["machine"]
+    order = [k for k in MACHINE_ORDER if k in machine] + sorted(k for k in machine if k not in MACHINE_ORDER)
+    lines += _table(["", ""], [[k, str(machine[k])] for k in order], "ll")
     return lines
 
 

@@ -120,6 +120,7 @@ def test_a_quick_run_says_it_is_a_smoke_test(results: dict[str, Any]) -> None:
     assert "quick smoke run (`BENCH_QUICK=1`) — not the goal figures" in page
     assert "1 repetition per comparison" in page
     assert "a smoke test only" in page
+    assert "flat over a 30-second run" in page
 
 
 def test_rendering_is_deterministic(results: dict[str, Any]) -> None:
@@ -128,3 +129,10 @@ def test_rendering_is_deterministic(results: dict[str, Any]) -> None:
 
 def test_there_is_one_goal_per_target_of_the_issue(results: dict[str, Any]) -> None:
     assert [g.number for g in goals(results)] == [1, 2, 3, 4, 5, 5, 6]
+
+
+def test_machine_facts_keep_a_fixed_order_whatever_the_saved_order(results: dict[str, Any]) -> None:
+    results["machine"] = {"Locust": "2.47.0", "zzz": "extra", "cores": "2", "CPU": "Test CPU"}
+    page = render(results)
+    rows = [line for line in page.splitlines() if line.startswith("| ") and line.count("|") == 3][2:]
+    assert [row.split("|")[1].strip() for row in rows[:4]] == ["CPU", "cores", "Locust", "zzz"]
