@@ -173,9 +173,10 @@ def execute_run(
             run_dir.run_id, request.scenario.stem, prepared.profile.name, [s.name for s in prepared.sets], request.host
         )
         run_dir.update(grafana_annotation_id=annotation_id)
-        outcome = run_load(
-            _plan(request, prepared.profile, run_dir), on_progress=on_progress, on_stage=_stages(annotator, on_stage)
-        )
+        plan = _plan(request, prepared.profile, run_dir)
+        # `jaeger: {run_traces: true}` keeps this run's traces: they exist only when the load is traced.
+        prepared.sources.run_id = run_dir.run_id if plan.tracing else None
+        outcome = run_load(plan, on_progress=on_progress, on_stage=_stages(annotator, on_stage))
         annotator.stop(outcome.end, start=outcome.start)  # the region is exactly the load window
         run_dir.update(status="settle", **_load_fields(outcome))
         settled = wait_to_settle(settle_seconds(request, prepared.sources), say)
@@ -265,8 +266,6 @@ def _measure_and_report(
 ) -> RunResult:
     window = Window(outcome.start, outcome.end)
     sources = prepared.sources
-    # `jaeger: {run_traces: true}` keeps this run's traces: they exist only when the load was traced.
-    sources.run_id = run_dir.run_id if _plan(request, prepared.profile, run_dir).tracing else None
     sources.client_stats = lambda objective: client_measurement(outcome.stats, objective)
     try:
         measurements = measure_all(prepared.objectives, window, sources)

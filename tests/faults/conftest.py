@@ -5,8 +5,6 @@
 from __future__ import annotations
 
 import gc
-import shutil
-import subprocess
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +15,7 @@ from tests.e2e.conftest import demo_stack
 from tests.grafana.fake_grafana import FakeGrafana
 from tests.integration.conftest import known_exporter, prometheus
 from tests.load.server import CountingServer
+from tests.tls import self_signed_certificate
 
 from .fake_prometheus import FakePrometheus
 
@@ -45,18 +44,7 @@ def fake_prometheus() -> Iterator[FakePrometheus]:
 @pytest.fixture(scope="session")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     """A self-signed certificate for 127.0.0.1 and its key, made by `openssl`."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("needs the openssl command to make a certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "server.pem", folder / "server.key"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return str(cert), str(key)
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"), "server")
 
 
 @pytest.fixture

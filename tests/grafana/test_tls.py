@@ -5,8 +5,6 @@ The fake serves HTTPS with a self-signed certificate made by the `openssl` comma
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 import warnings
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ from pydantic import SecretStr
 from slocheck.backends.grafana import GrafanaBackend
 from slocheck.errors import QueryError
 from slocheck.settings import GrafanaSettings
+from tests.tls import self_signed_certificate
 
 from .fake_grafana import TOKEN, FakeGrafana
 
@@ -26,18 +25,7 @@ from .fake_grafana import TOKEN, FakeGrafana
 @pytest.fixture(scope="session")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     """A self-signed certificate for 127.0.0.1 and its key."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("needs the openssl command to make a certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "grafana.pem", folder / "grafana.key"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return str(cert), str(key)
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"), "grafana")
 
 
 @pytest.fixture
