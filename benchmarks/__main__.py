@@ -57,7 +57,7 @@ QUICK = Config(True, 1, 10.0, 64, 20.0, 20_000, (10, 100, 1000), 20, 900, SECTIO
 
 
 def _seconds(text: str) -> float:
-    from slocheck.units import parse_duration
+    from slocheck.core.units import parse_duration
 
     try:
         return float(text)

@@ -4,7 +4,7 @@ For each latency distribution, the same generated timings (milliseconds, as Locu
 them) are fed to slocheck's client statistics (`ClientStats.on_request`, the listener `slocheck run` installs) and
 to Locust's own `RequestStats.log_request`; the exact value is the nearest-rank percentile of the sorted raw
 timings, the definition both tools document. For comparison, the table also shows what Prometheus'
-`histogram_quantile` would answer from the default buckets (`slocheck.histograms.histogram_quantile`).
+`histogram_quantile` would answer from the default buckets (`slocheck.core.histogram_bars.histogram_quantile`).
 """
 
 import locust  # noqa: F401, I001 - first: gevent must patch before anything imports requests
@@ -18,7 +18,7 @@ from typing import Any
 
 from locust.stats import RequestStats
 
-from slocheck.histograms import histogram_quantile
+from slocheck.core.histogram_bars import histogram_quantile
 from slocheck.load.stats import AGGREGATED, PERCENTILES, ClientStats
 
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, math.inf)

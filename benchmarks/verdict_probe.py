@@ -15,14 +15,14 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from slocheck.evaluate import evaluate, exit_code_for
-from slocheck.measure import measure_all
-from slocheck.model import Window
-from slocheck.outputs import OutputPaths, write_outputs
+from slocheck.core.evaluate import evaluate, exit_code_for
+from slocheck.app.measure import measure_all
+from slocheck.core.model import Window
+from slocheck.app.evidence import OutputPaths, write_outputs
 from slocheck.report.json_report import result_document
-from slocheck.settings import load_settings
-from slocheck.spec.loader import load_slo_files
-from slocheck.wiring import all_objectives, build_sources
+from slocheck.config.settings import load_settings
+from slocheck.core.spec.loader import load_slo_files
+from slocheck.app.backends import all_objectives, build_sources
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,8 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     from typer import Abort, Exit
     from typer._click.exceptions import ClickException  # typer ≥ 0.20 vendors click: its own exception classes
 
-    from slocheck.cli import app, report_error
-    from slocheck.errors import EXIT_INTERRUPTED, EXIT_INVALID, SlocheckError
+    from slocheck.cli.main import app, report_error
+    from slocheck.core.errors import EXIT_INTERRUPTED, EXIT_INVALID, SlocheckError
 
     debug = "--debug" in args
     try:

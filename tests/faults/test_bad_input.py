@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from slocheck.__main__ import main
-from slocheck.errors import SpecError
-from slocheck.spec.loader import load_slo_files
+from slocheck.core.errors import SpecError
+from slocheck.core.spec.loader import load_slo_files
 from tests.load.server import CountingServer
 
 from .helpers import BAD, LOCUST_OBJECTIVES, QUICK_USER, run_dirs, slocheck, write_slo

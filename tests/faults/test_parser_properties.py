@@ -11,8 +11,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slocheck.errors import SpecError
-from slocheck.spec.loader import load_slo_files
+from slocheck.core.errors import SpecError
+from slocheck.core.spec.loader import load_slo_files
 
 KEYS = [
     "apiVersion", "kind", "metadata", "spec", "name", "description", "labels", "service", "vars", "defaults",

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-import slocheck.cli  # noqa: F401 - imports commands_grafana, which registers `annotate` and `dashboards` on the app
-from slocheck.settings import GrafanaSettings
+import slocheck.cli.main  # noqa: F401 - registers every command (annotate, dashboards) on the app
+from slocheck.config.settings import GrafanaSettings
 
 from .fake_grafana import TOKEN, FakeGrafana
 

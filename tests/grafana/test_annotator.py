@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from slocheck.annotations import RunAnnotator, verdict_summary
-from slocheck.errors import EXIT_INCONCLUSIVE, BackendUnavailable, ConfigError
-from slocheck.evaluate import evaluate
+from slocheck.config.settings import GrafanaSettings
+from slocheck.core.errors import EXIT_INCONCLUSIVE, BackendUnavailable, ConfigError
+from slocheck.core.evaluate import evaluate
+from slocheck.core.model import Measurement, MeasurementStatus, SeriesValue, Verdict, Window
+from slocheck.core.spec.loader import load_slo_files
+from slocheck.grafana.annotator import RunAnnotator, verdict_summary
 from slocheck.load.shapes import StageChange
-from slocheck.model import Measurement, MeasurementStatus, SeriesValue, Verdict, Window
-from slocheck.settings import GrafanaSettings
-from slocheck.spec.loader import load_slo_files
 
 from .conftest import REPO_ROOT
 from .fake_grafana import FakeGrafana

@@ -15,10 +15,10 @@ import pytest
 import requests
 from pydantic import SecretStr
 
-from slocheck.backends.grafana import GrafanaBackend
-from slocheck.backends.grafana_types import GrafanaNotFound, NewAnnotation
-from slocheck.errors import EXIT_INCONCLUSIVE, BackendUnavailable, ConfigError, QueryError
-from slocheck.settings import GrafanaSettings
+from slocheck.config.settings import GrafanaSettings
+from slocheck.core.errors import EXIT_INCONCLUSIVE, BackendUnavailable, ConfigError, QueryError
+from slocheck.grafana.client import GrafanaBackend
+from slocheck.grafana.types import GrafanaNotFound, NewAnnotation
 
 from .fake_grafana import TOKEN, FakeGrafana
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from slocheck import cli
 from slocheck.__main__ import main
+from slocheck.cli import options as cli
 
 from .fake_grafana import FakeGrafana
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from slocheck.__main__ import main
-from slocheck.dashboards.generate import dashboard_uid, generate_dashboard
-from slocheck.model import PrometheusIndicator
-from slocheck.spec.loader import load_slo_files
+from slocheck.core.model import PrometheusIndicator
+from slocheck.core.spec.loader import load_slo_files
+from slocheck.grafana.dashboards.generate import dashboard_uid, generate_dashboard
 
 from .conftest import REPO_ROOT
 from .dashboard_checks import problems

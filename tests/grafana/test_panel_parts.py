@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from slocheck.dashboards.queries import per_interval_query, sums_over_window
-from slocheck.dashboards.thresholds import grafana_unit, threshold_steps
-from slocheck.model import Bar
-from slocheck.spec.schema import parse_bar
-from slocheck.units import Kind
+from slocheck.core.model import Bar
+from slocheck.core.spec.schema import parse_bar
+from slocheck.core.units import Kind
+from slocheck.grafana.dashboards.queries import per_interval_query, sums_over_window
+from slocheck.grafana.dashboards.thresholds import grafana_unit, threshold_steps
 
 
 def bar(text: str | list[str]) -> Bar:

@@ -14,9 +14,9 @@ import certifi
 import pytest
 from pydantic import SecretStr
 
-from slocheck.backends.grafana import GrafanaBackend
-from slocheck.errors import QueryError
-from slocheck.settings import GrafanaSettings
+from slocheck.config.settings import GrafanaSettings
+from slocheck.core.errors import QueryError
+from slocheck.grafana.client import GrafanaBackend
 from tests.tls import self_signed_certificate
 
 from .fake_grafana import TOKEN, FakeGrafana

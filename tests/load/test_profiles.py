@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from slocheck.errors import LoadError
+from slocheck.core.errors import LoadError
 from slocheck.load.profiles import DEFAULT_PROFILES, Stage, load_profiles, parse_profiles, resolve_profile
 from slocheck.load.shapes import ProfileShape, StageChange
 

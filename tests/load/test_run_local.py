@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from slocheck.errors import LoadError
+from slocheck.core.errors import LoadError
 from slocheck.load.plan import LoadPlan
 from slocheck.load.profiles import Profile, Stage
 from slocheck.load.progress import Progress

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from slocheck.errors import LoadError
+from slocheck.core.errors import LoadError
 from slocheck.load.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parents[2]

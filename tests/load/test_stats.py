@@ -5,8 +5,8 @@ import math
 import pytest
 
 from slocheck.load.stats import ClientStats, client_measurement
-from slocheck.model import Bar, Condition, LocustIndicator, MeasurementStatus, Objective
-from slocheck.units import Kind
+from slocheck.core.model import Bar, Condition, LocustIndicator, MeasurementStatus, Objective
+from slocheck.core.units import Kind
 
 
 def objective(stat: str, request: str | None = None, method: str | None = None) -> Objective:

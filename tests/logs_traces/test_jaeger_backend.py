@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from slocheck.backends.jaeger import JaegerBackend
-from slocheck.backends.jaeger_sample import TraceQuery
-from slocheck.errors import BackendUnavailable, QueryError
-from slocheck.settings import JaegerSettings
+from slocheck.config.settings import JaegerSettings
+from slocheck.core.errors import BackendUnavailable, QueryError
+from slocheck.sources.jaeger import JaegerBackend
+from slocheck.sources.jaeger_sample import TraceQuery
 from tests.logs_traces.fake_jaeger import FakeJaeger
 from tests.logs_traces.traces import AGENT_RUN, SERVICE, request_trace
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from slocheck.backends.jaeger_traces import (
+from slocheck.sources.jaeger_traces import (
     JaegerAnswerError,
     is_no_traces_found,
     otlp_attributes,

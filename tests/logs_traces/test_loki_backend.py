@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from slocheck.backends.loki import LokiBackend
-from slocheck.errors import BackendUnavailable, QueryError
-from slocheck.settings import LokiSettings
+from slocheck.config.settings import LokiSettings
+from slocheck.core.errors import BackendUnavailable, QueryError
+from slocheck.sources.loki import LokiBackend
 from tests.logs_traces.conftest import TENANT
 from tests.logs_traces.fake_loki import INSTANT_LOG_QUERY, FakeLoki
 

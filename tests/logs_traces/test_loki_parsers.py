@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from slocheck.backends.loki import loki_time, parse_error, parse_instant_body, parse_range_body
-from slocheck.errors import QueryError
+from slocheck.core.errors import QueryError
+from slocheck.sources.loki import loki_time, parse_error, parse_instant_body, parse_range_body
 from tests.logs_traces.fake_loki import FIXTURES
 
 

@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from slocheck.backends.jaeger import JaegerBackend
-from slocheck.backends.loki import LokiBackend
-from slocheck.measure import Sources, measure_all
-from slocheck.model import (
+from slocheck.app.measure import Sources, measure_all
+from slocheck.config.settings import JaegerSettings, LokiSettings
+from slocheck.core.model import (
     JaegerIndicator,
     LokiIndicator,
     Measurement,
@@ -18,8 +17,9 @@ from slocheck.model import (
     SeriesReduce,
     Window,
 )
-from slocheck.settings import JaegerSettings, LokiSettings
-from slocheck.spec.logql import count_query
+from slocheck.core.spec.logql import count_query
+from slocheck.sources.jaeger import JaegerBackend
+from slocheck.sources.loki import LokiBackend
 from tests.logs_traces.conftest import TENANT
 from tests.logs_traces.fake_jaeger import FakeJaeger
 from tests.logs_traces.fake_loki import FakeLoki

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slocheck.errors import SpecError
-from slocheck.model import JaegerIndicator, LokiIndicator, RangeSpec, SeriesReduce
-from slocheck.spec.loader import load_slo_files
-from slocheck.spec.logql import count_query, presence_selector, stream_selector
+from slocheck.core.errors import SpecError
+from slocheck.core.model import JaegerIndicator, LokiIndicator, RangeSpec, SeriesReduce
+from slocheck.core.spec.loader import load_slo_files
+from slocheck.core.spec.logql import count_query, presence_selector, stream_selector
 from tests.unit.helpers import slo_document, write
 
 

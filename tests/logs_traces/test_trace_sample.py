@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from slocheck.backends.jaeger_sample import RUN_ID_KEY, RUN_SERVICE, TraceQuery, TraceSample, exemplars, select_trace
-from slocheck.backends.jaeger_traces import Span, Trace
+from slocheck.app.measure import trace_stat
 from slocheck.load import tracing
-from slocheck.measure import trace_stat
+from slocheck.sources.jaeger_sample import RUN_ID_KEY, RUN_SERVICE, TraceQuery, TraceSample, exemplars, select_trace
+from slocheck.sources.jaeger_traces import Span, Trace
 
 T0 = 1_795_428_000 * 10**9
 

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from slocheck.backends.jaeger import JaegerBackend
-from slocheck.backends.loki import LokiBackend
-from slocheck.errors import ConfigError
-from slocheck.model import JaegerIndicator, LokiIndicator, Objective
-from slocheck.settings import Settings
-from slocheck.spec.loader import load_slo_files
-from slocheck.wiring import all_objectives, build_sources, check_queries
+from slocheck.app.backends import all_objectives, build_sources, check_queries
+from slocheck.config.settings import Settings
+from slocheck.core.errors import ConfigError
+from slocheck.core.model import JaegerIndicator, LokiIndicator, Objective
+from slocheck.core.spec.loader import load_slo_files
+from slocheck.sources.jaeger import JaegerBackend
+from slocheck.sources.loki import LokiBackend
 from tests.logs_traces.conftest import TENANT
 from tests.logs_traces.fake_loki import FakeLoki
 from tests.unit.helpers import objective, slo_document, write

@@ -15,7 +15,7 @@ from benchmarks.stats import balanced_ratio, median, spread, steady_ratio
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span
 
-from slocheck.spec.loader import load_slo_files
+from slocheck.core.spec.loader import load_slo_files
 
 
 def _samples(base_rate: float, other_rate: float, other_from: float, until: float) -> list[tuple[float, int, int]]:

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from slocheck.histograms import (
+from slocheck.core.histogram_bars import (
     BucketFit,
     bar_warnings,
     histogram_quantile,
@@ -14,8 +14,8 @@ from slocheck.histograms import (
     parse_le_values,
     parse_quantile_query,
 )
-from slocheck.model import Bar, Condition
-from slocheck.units import Kind
+from slocheck.core.model import Bar, Condition
+from slocheck.core.units import Kind
 
 DEFAULT_BOUNDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 P95 = 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="api"}[5m])))'

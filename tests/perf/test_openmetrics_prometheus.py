@@ -12,12 +12,12 @@ import pytest
 from benchmarks.openmetrics import DEFAULT_BUCKETS, Dataset, lines, write
 from benchmarks.verdict import create_blocks, wait_for_series
 
-from slocheck.backends.prometheus import PrometheusBackend
+from slocheck.app.backends import all_objectives, check_queries
+from slocheck.app.measure import Sources
+from slocheck.config.settings import BackendSettings
+from slocheck.core.spec.loader import load_slo_files
 from slocheck.demo.prometheus_server import PrometheusServer
-from slocheck.measure import Sources
-from slocheck.settings import BackendSettings
-from slocheck.spec.loader import load_slo_files
-from slocheck.wiring import all_objectives, check_queries
+from slocheck.sources.prometheus import PrometheusBackend
 
 END = int(time.time()) - 60
 SMALL = Dataset(services=2, start=END - 300, seconds=300)

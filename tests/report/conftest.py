@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from slocheck.app.report_inputs import load_report_inputs
 from slocheck.demo.prometheus_server import PrometheusServer
 from slocheck.report.html import render_html
-from slocheck.report.html_inputs import load_report_inputs
 from tests.report.context_exporter import context_exporter
 
 DATA = Path(__file__).parent / "data"

@@ -17,14 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from slocheck import pipeline
-from slocheck.backends.prometheus import PrometheusBackend
-from slocheck.context import collect_context, context_step, objective_range_queries, render_context
+from slocheck.app import pipeline
+from slocheck.sources.prometheus import PrometheusBackend
+from slocheck.app.context import collect_context, context_step, objective_range_queries, render_context
 from slocheck.demo.run_demo import SCRAPED_JOBS, wait_for_scrapes
 from slocheck.demo.stack import SERVICE_JOB, DemoStack
-from slocheck.model import Window
+from slocheck.core.model import Window
 from slocheck.report.json_report import render_json
-from slocheck.settings import Backends, BackendSettings, Settings
+from slocheck.config.settings import Backends, BackendSettings, Settings
 
 HERE = Path(__file__).parent / "data"
 KEEP = (

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from slocheck.core.units import Kind
 from slocheck.report.charts import Line, Threshold, clock, line_chart, value_ticks
-from slocheck.units import Kind
 
 from .htmlcheck import read_page
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-import slocheck.commands_report  # noqa: F401  (registers `report` until cli.py imports it)
 from slocheck.__main__ import main
 from slocheck.report.json_report import render_json
 from slocheck.report.junit import render_junit

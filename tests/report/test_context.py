@@ -9,17 +9,17 @@ from typing import Any
 
 import pytest
 
-from slocheck.backends.prometheus import PrometheusBackend
-from slocheck.context import (
+from slocheck.app.context import (
     QUERIES,
     ContextQuery,
     collect_context,
     render_context,
-    window_value,
 )
-from slocheck.model import Window
+from slocheck.config.settings import BackendSettings
+from slocheck.core.model import Window
+from slocheck.report.context_doc import window_value
 from slocheck.report.hints import compute_hints
-from slocheck.settings import BackendSettings
+from slocheck.sources.prometheus import PrometheusBackend
 
 from .conftest import CONTEXT_JOB
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from slocheck.context import QUERIES, context_step, job_of, objective_range_queries, rate_window_seconds, resolve
-from slocheck.model import Window
-from slocheck.spec.loader import load_slo_files
+from slocheck.app.context import QUERIES, context_step, job_of, objective_range_queries, rate_window_seconds, resolve
+from slocheck.core.model import Window
+from slocheck.core.spec.loader import load_slo_files
 
 from .conftest import DATA
 

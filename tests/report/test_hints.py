@@ -23,7 +23,7 @@ def ok(query: str, *items: dict[str, Any]) -> dict[str, Any]:
 
 
 def context(**entries: dict[str, Any]) -> dict[str, Any]:
-    return {"schema": "slocheck.context/v1", "entries": entries}
+    return {"schema": "slocheck.app.context/v1", "entries": entries}
 
 
 def kinds(hints: list[Any]) -> list[str]:

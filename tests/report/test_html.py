@@ -8,16 +8,16 @@ import re
 from pathlib import Path
 from typing import Any
 
+from slocheck.app.report_inputs import load_report_inputs
+from slocheck.core.units import Kind, format_value
 from slocheck.report.html import NAV, render_html
 from slocheck.report.html_inputs import (
     HistoryPoint,
     ReportInputs,
     client_from_csv,
-    load_report_inputs,
     parse_history,
 )
 from slocheck.report.html_load import classify_failure, per_interval_rates, throughput_numbers
-from slocheck.units import Kind, format_value
 
 from .conftest import BASELINE, RUN
 from .htmlcheck import read_page

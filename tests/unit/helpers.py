@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from slocheck.model import (
+from slocheck.core.model import (
     Bar,
     Indicator,
     Measurement,
@@ -18,7 +18,7 @@ from slocheck.model import (
     SeriesValue,
     Window,
 )
-from slocheck.spec.conditions import parse_bar_text
+from slocheck.core.spec.conditions import parse_bar_text
 
 WINDOW = Window(datetime(2026, 11, 23, 10, 0, tzinfo=UTC), datetime(2026, 11, 23, 10, 5, tzinfo=UTC))
 NAN = math.nan

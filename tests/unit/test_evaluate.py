@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from slocheck.evaluate import counts_as, evaluate, evaluate_objective, exit_code_for, judge_value, overall_verdict
-from slocheck.model import Measurement, MeasurementStatus, NoDataPolicy, Objective, Outcome, SeriesValue, Verdict
+from slocheck.core.evaluate import counts_as, evaluate, evaluate_objective, exit_code_for, judge_value, overall_verdict
+from slocheck.core.model import Measurement, MeasurementStatus, NoDataPolicy, Objective, Outcome, SeriesValue, Verdict
 
 from .helpers import INF, NAN, WINDOW, error, no_data, objective, ok
 

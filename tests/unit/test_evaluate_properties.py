@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slocheck.evaluate import evaluate, exit_code_for
-from slocheck.model import VERDICT_SEVERITY, Measurement, NoDataPolicy, Objective, Verdict
+from slocheck.core.evaluate import evaluate, exit_code_for
+from slocheck.core.model import VERDICT_SEVERITY, Measurement, NoDataPolicy, Objective, Verdict
 
 from .helpers import INF, NAN, WINDOW, error, no_data, objective, ok
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from slocheck.errors import ConfigError
-from slocheck.guard import DEFAULT_PROTECTED_HOSTS, check_target, matching_pattern
-from slocheck.settings import Settings
+from slocheck.config.guard import DEFAULT_PROTECTED_HOSTS, check_target, matching_pattern
+from slocheck.config.settings import Settings
+from slocheck.core.errors import ConfigError
 
 
 def test_the_default_patterns_protect_any_host_with_prod_in_its_name() -> None:

@@ -13,8 +13,8 @@ import jsonschema
 import pytest
 
 from slocheck import __version__
-from slocheck.evaluate import evaluate, exit_code_for
-from slocheck.model import (
+from slocheck.core.evaluate import evaluate, exit_code_for
+from slocheck.core.model import (
     Evaluation,
     LocustIndicator,
     Measurement,

@@ -11,10 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slocheck.backends.base import MetricsBackend, QueryResult, RangeResult
-from slocheck.errors import BackendUnavailable, QueryError
-from slocheck.measure import Sources, measure_all, reduce_over_time, reduce_series
-from slocheck.model import (
+from slocheck.app.measure import Sources, measure_all, reduce_over_time, reduce_series
+from slocheck.core.errors import BackendUnavailable, QueryError
+from slocheck.core.model import (
     LocustIndicator,
     Measurement,
     MeasurementStatus,
@@ -25,6 +24,7 @@ from slocheck.model import (
     SeriesValue,
     Window,
 )
+from slocheck.sources.protocols import MetricsBackend, QueryResult, RangeResult
 
 from .helpers import INF, NAN, WINDOW, objective
 

@@ -11,15 +11,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slocheck.backends.prometheus import (
+from slocheck.core.errors import QueryError
+from slocheck.core.model import SeriesValue
+from slocheck.sources.prometheus import (
     MAX_POINTS_PER_SERIES,
     parse_error_body,
     parse_instant_result,
     parse_range_result,
     range_step,
 )
-from slocheck.errors import QueryError
-from slocheck.model import SeriesValue
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from slocheck.backends.retry import TransientError, call_with_retries
-from slocheck.errors import EXIT_INCONCLUSIVE, BackendUnavailable, QueryError
+from slocheck.core.errors import EXIT_INCONCLUSIVE, BackendUnavailable, QueryError
+from slocheck.http.retry import TransientError, call_with_retries
 
 
 def failing(times: int, exc: Exception, result: str = "answer") -> tuple[Callable[[], str], list[int]]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from slocheck.errors import ConfigError
-from slocheck.settings import load_settings
+from slocheck.config.settings import load_settings
+from slocheck.core.errors import ConfigError
 
 from .helpers import write
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from slocheck.errors import SpecError
-from slocheck.spec.loader import load_slo_files
+from slocheck.core.errors import SpecError
+from slocheck.core.spec.loader import load_slo_files
 
 from .conftest import DATA_DIR
 

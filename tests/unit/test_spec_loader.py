@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from slocheck.errors import SpecError
-from slocheck.model import LocustIndicator, NoDataPolicy, PrometheusIndicator, RangeSpec, SeriesReduce
-from slocheck.spec.loader import load_slo_files
-from slocheck.units import Kind
+from slocheck.core.errors import SpecError
+from slocheck.core.model import LocustIndicator, NoDataPolicy, PrometheusIndicator, RangeSpec, SeriesReduce
+from slocheck.core.spec.loader import load_slo_files
+from slocheck.core.units import Kind
 
 from .helpers import promql_string_value, slo_document, write
 

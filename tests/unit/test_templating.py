@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slocheck.model import Window
-from slocheck.spec.templating import (
+from slocheck.core.model import Window
+from slocheck.core.spec.templating import (
     escape_label_value,
     render,
     resolve_window,

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from slocheck.errors import ConfigError
-from slocheck.timeparse import parse_time, resolve_window
+from slocheck.core.errors import ConfigError
+from slocheck.core.timeparse import parse_time, resolve_window
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

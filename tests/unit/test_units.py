@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slocheck.units import Kind, UnitError, format_value, parse_duration, parse_quantity, prometheus_duration
+from slocheck.core.units import Kind, UnitError, format_value, parse_duration, parse_quantity, prometheus_duration
 
 
 @pytest.mark.parametrize(

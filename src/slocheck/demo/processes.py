@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from slocheck.errors import SlocheckError
+from slocheck.core.errors import SlocheckError
 
 
 class StackError(SlocheckError):

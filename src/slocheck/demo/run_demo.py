@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from slocheck.app.pipeline import Clock, LoadOverrides, RunRequest, RunResult, execute_run
+from slocheck.config.settings import Backends, BackendSettings, Settings
 from slocheck.demo.processes import StackError
 from slocheck.demo.stack import SERVICE_JOB, DemoStack
-from slocheck.pipeline import Clock, LoadOverrides, RunRequest, RunResult, execute_run
-from slocheck.settings import Backends, BackendSettings, Settings
 
 # Fault knobs of the demo service, by the name `--inject` takes, with the objectives each should break.
 INJECTIONS: dict[str, tuple[str, ...]] = {

@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterator, Sequence
 from aiohttp import web
 from prometheus_client import disable_created_metrics
 
+from slocheck.core.errors import SlocheckError
 from slocheck.demo.service_app import create_app
 from slocheck.demo.service_options import ServiceOptions, parse_options
-from slocheck.errors import SlocheckError
 
 __all__ = ["ServiceOptions", "create_app", "main", "run_service", "serve"]
 

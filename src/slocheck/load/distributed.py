@@ -31,7 +31,7 @@ from typing import Any
 import gevent
 from locust.rpc import Message
 
-from slocheck.errors import LoadError
+from slocheck.core.errors import LoadError
 from slocheck.load.stats import ClientStats
 
 logger = logging.getLogger(__name__)

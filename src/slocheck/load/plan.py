@@ -10,12 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from slocheck.errors import LoadError
+from slocheck.core.errors import LoadError
+from slocheck.core.model import Window
 from slocheck.load.monitor import GeneratorCpu
 from slocheck.load.profiles import Profile
 from slocheck.load.shapes import StageChange
 from slocheck.load.stats import ClientStats
-from slocheck.model import Window
 
 
 @dataclass(frozen=True)

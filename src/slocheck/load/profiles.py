@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from slocheck.errors import LoadError
-from slocheck.spec.yamldoc import Located, YamlSyntaxError, load_documents
-from slocheck.units import UnitError, parse_duration
+from slocheck.core.errors import LoadError
+from slocheck.core.spec.yamldoc import Located, YamlSyntaxError, load_documents
+from slocheck.core.units import UnitError, parse_duration
 
 _T = TypeVar("_T")
 DEFAULT_PROFILES = Path(__file__).with_name("profiles.yaml")

@@ -20,9 +20,9 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from slocheck.core.units import Kind, format_value
 from slocheck.load.histogram import LogHistogram
 from slocheck.load.stats import ClientStats
-from slocheck.units import Kind, format_value
 
 RECENT_SECONDS = 10.0
 

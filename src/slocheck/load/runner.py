@@ -21,7 +21,7 @@ import locust
 from locust.env import Environment
 from locust.runners import STATE_RUNNING, STATE_SPAWNING, STATE_STOPPED, STATE_STOPPING
 
-from slocheck.errors import LoadError
+from slocheck.core.errors import LoadError
 from slocheck.load.csvfiles import CsvFiles
 from slocheck.load.distributed import LocalWorkers, MasterLink
 from slocheck.load.environment import default_options, listeners_restored

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from slocheck.errors import LoadError
+from slocheck.core.errors import LoadError
 
 _CACHE: dict[tuple[Path, str], Scenario] = {}
 

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from slocheck.core.model import LocustIndicator, Measurement, MeasurementStatus, Objective, SeriesValue
 from slocheck.load.histogram import LogHistogram
-from slocheck.model import LocustIndicator, Measurement, MeasurementStatus, Objective, SeriesValue
 
 AGGREGATED = "Aggregated"
 MAX_DISTINCT_ERRORS = 500

@@ -23,7 +23,7 @@ import gevent
 from locust.env import Environment
 from locust.rpc import Message
 
-from slocheck.errors import LoadError
+from slocheck.core.errors import LoadError
 from slocheck.load.distributed import CONFIG, FINAL, HELLO, WIRE_KEY
 from slocheck.load.environment import default_options
 from slocheck.load.scenario import Scenario, load_scenario

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from slocheck.units import Kind, format_value
+from slocheck.core.units import Kind, format_value
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 72, 16, 14, 30

@@ -6,8 +6,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from slocheck.backends.base import describe_labels
-from slocheck.model import Evaluation, ObjectiveResult, Outcome, Verdict
+from slocheck.core.model import Evaluation, ObjectiveResult, Outcome, Verdict
+from slocheck.sources.protocols import describe_labels
 
 OUTCOME_STYLE = {
     Outcome.PASS: "bold green",

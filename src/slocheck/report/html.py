@@ -14,15 +14,15 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
-from slocheck.context import entry, window_value
+from slocheck.core.units import Kind, UnitError, parse_quantity
 from slocheck.report.charts import Line, Threshold, line_chart
+from slocheck.report.context_doc import entry, window_value
 from slocheck.report.hints import GENERATOR_CPU_PERCENT, Hint, compute_hints, generator_cpu_percent
 from slocheck.report.html_context import llm_section, queries_section, resources_section
 from slocheck.report.html_fmt import charts, count, esc, fmt, kpi, kpis, note, percent, section
 from slocheck.report.html_inputs import ReportInputs, client_of
 from slocheck.report.html_load import endpoints_section, errors_section, latency_section, throughput_section
 from slocheck.report.html_sections import baseline_section, objectives_section, verdict_section
-from slocheck.units import Kind, UnitError, parse_quantity
 
 NAV = (
     ("verdict", "Verdict"),

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from slocheck.context import entry, finite_points, window_value
+from slocheck.core.units import Kind
 from slocheck.report.charts import Line, Threshold, line_chart
+from slocheck.report.context_doc import entry, finite_points, window_value
 from slocheck.report.html_fmt import (
     NO_DATA,
     badge,
@@ -24,7 +25,6 @@ from slocheck.report.html_fmt import (
     subsection,
     table,
 )
-from slocheck.units import Kind
 
 Context = Mapping[str, Any] | None
 Labels = Mapping[str, Any]
@@ -97,7 +97,7 @@ def _resource(context: Context, title: str, used: str, limit_id: str | None, kin
 
 
 def fmt_plain(value: float | None, kind: Kind) -> str:
-    from slocheck.units import format_value
+    from slocheck.core.units import format_value
 
     return "no data" if value is None else format_value(value, kind)
 

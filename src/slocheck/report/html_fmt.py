@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
-from slocheck.units import Kind, format_value
+from slocheck.core.units import Kind, format_value
 
 NO_DATA = '<span class="nodata">no data</span>'
 OUTCOME_CLASS = {

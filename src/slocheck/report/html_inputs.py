@@ -1,22 +1,18 @@
-"""What the HTML report is rendered from, and how it is read from a run directory.
+"""What the HTML report is rendered from: documents and parsed rows, never a file or a backend.
 
 `ReportInputs` holds documents only (dicts and parsed rows); `render_html` never touches a file or a backend.
-`load_report_inputs(run_dir)` is the one place that reads: result.json (required), run.json, context.json and
-Locust's CSV files, each optional. The CSV parsers are pure functions of the file's text.
+`slocheck.app.report_inputs.load_report_inputs(run_dir)` is the one place that reads a run directory. The CSV
+parsers here are pure functions of the file's text.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-from slocheck.errors import ConfigError
 
 RESULT_FILE = "result.json"
 RUN_FILE = "run.json"
@@ -149,61 +145,3 @@ def client_of(document: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
         return None
     found = document.get("client") or (document.get("run") or {}).get("client")
     return found if isinstance(found, Mapping) else None
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    if not path.is_file():
-        return None
-    loaded = json.loads(path.read_text(encoding="utf-8"))
-    return loaded if isinstance(loaded, dict) else None
-
-
-def _read_text(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.is_file() else None
-
-
-def read_result(run_dir: Path) -> dict[str, Any]:
-    """result.json of a run directory, or a ConfigError (exit 2) saying what is missing."""
-    path = run_dir / RESULT_FILE
-    if not path.is_file():
-        raise ConfigError(f"{run_dir}: no {RESULT_FILE} here; pass a run directory (e.g. .slocheck/runs/<id>)")
-    try:
-        document = _read_json(path)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid JSON ({exc})") from None
-    if document is None or "objectives" not in document:
-        raise ConfigError(f"{path}: not a slocheck result document (no objectives)")
-    return document
-
-
-def _client_for(run_dir: Path, document: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    found = client_of(document)
-    if found is not None:
-        return found
-    stats = _read_text(run_dir / STATS_FILE)
-    return client_from_csv(stats, _read_text(run_dir / FAILURES_FILE)) if stats else None
-
-
-def load_report_inputs(run_dir: Path, baseline_dir: Path | None = None) -> ReportInputs:
-    """Read everything a report of `run_dir` can use; only result.json is required."""
-    document = read_result(run_dir)
-    history_text = _read_text(run_dir / HISTORY_FILE)
-    baseline = read_result(baseline_dir) if baseline_dir is not None else None
-    try:
-        run, context = _read_json(run_dir / RUN_FILE), _read_json(run_dir / CONTEXT_FILE)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{run_dir}: unreadable run.json/context.json ({exc})") from None
-    sources = {RESULT_FILE: str(run_dir / RESULT_FILE)}
-    for name, present in ((RUN_FILE, run), (CONTEXT_FILE, context), (HISTORY_FILE, history_text)):
-        if present is not None:
-            sources[name] = str(run_dir / name)
-    return ReportInputs(
-        document=document,
-        run=run,
-        context=context,
-        history=parse_history(history_text) if history_text else (),
-        client=_client_for(run_dir, document),
-        baseline=baseline,
-        baseline_client=_client_for(baseline_dir, baseline) if baseline_dir is not None and baseline else None,
-        sources=sources,
-    )

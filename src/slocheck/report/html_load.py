@@ -11,8 +11,9 @@ import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from slocheck.context import entry, window_value
+from slocheck.core.units import Kind
 from slocheck.report.charts import Line, line_chart
+from slocheck.report.context_doc import entry, window_value
 from slocheck.report.html_fmt import (
     NO_DATA,
     charts,
@@ -29,7 +30,6 @@ from slocheck.report.html_fmt import (
     table,
 )
 from slocheck.report.html_inputs import HistoryPoint
-from slocheck.units import Kind
 
 Context = Mapping[str, Any] | None
 Client = Mapping[str, Any] | None

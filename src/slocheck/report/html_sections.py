@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from slocheck.core.units import Kind, format_value
 from slocheck.report.html_fmt import (
     NO_DATA,
     badge,
@@ -20,7 +21,6 @@ from slocheck.report.html_fmt import (
     table,
     text_or_nodata,
 )
-from slocheck.units import Kind, format_value
 
 LATENCY_UNRELIABLE = (
     "the load generator's CPU was saturated during this run, so client-side latencies include its own queueing"

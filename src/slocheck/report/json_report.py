@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from slocheck import __version__
-from slocheck.model import Evaluation, ObjectiveResult
+from slocheck.core.model import Evaluation, ObjectiveResult
 
 SCHEMA = "slocheck.result/v1"
 

@@ -1,0 +1,73 @@
+"""Write the evidence files a run or an evaluation asked for (JSON, JUnit, Markdown)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from slocheck.app.files import ensure_writable_file, write_atomic
+from slocheck.report.html import render_html
+from slocheck.report.html_inputs import ReportInputs
+from slocheck.report.json_report import render_json
+from slocheck.report.junit import render_junit
+from slocheck.report.markdown import render_markdown
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    json: str | None = None  # "-" = stdout
+    junit: Path | None = None
+    markdown: Path | None = None
+    report_dir: Path | None = None
+    html: Path | None = None  # only when asked for: a run directory gets the full report from the pipeline
+    run_dir: Path | None = None  # a run's own directory always gets the standard names, whatever else is asked
+
+    def files(self) -> list[tuple[str, Path, str]]:
+        """Every (format, file, option that asked for it): the standard names in --report-dir and the run
+        directory, then the explicit --json/--junit/--markdown/--html paths."""
+        chosen: list[tuple[str, Path, str]] = []
+        for directory, option in ((self.run_dir, "--out"), (self.report_dir, "--report-dir")):
+            if directory is not None:
+                chosen += [(kind, directory / name, option) for kind, name in STANDARD_NAMES.items()]
+        explicit = {"json": Path(self.json) if self.json and self.json != "-" else None}
+        explicit |= {"junit": self.junit, "markdown": self.markdown, "html": self.html}
+        chosen += [(kind, path, f"--{kind}") for kind, path in explicit.items() if path is not None]
+        unique: dict[Path, tuple[str, Path, str]] = {}
+        for entry in chosen:
+            unique.setdefault(entry[1], entry)
+        return list(unique.values())
+
+    def check_writable(self) -> None:
+        """Fail before any load or query when an output cannot be written."""
+        for _, path, option in self.files():
+            ensure_writable_file(path, option)
+
+
+STANDARD_NAMES = {"json": "result.json", "junit": "junit.xml", "markdown": "report.md"}
+
+
+def _render_html(document: Mapping[str, Any]) -> str:
+    """The report from the result document alone (evaluate has no Locust history or run context)."""
+    return render_html(ReportInputs(document=document))
+
+
+RENDERERS = {"json": render_json, "junit": render_junit, "markdown": render_markdown, "html": _render_html}
+
+
+def write_outputs(document: Mapping[str, Any], paths: OutputPaths) -> list[Path]:
+    written = []
+    for kind, path, _ in paths.files():
+        write_atomic(path, RENDERERS[kind](document))
+        written.append(path)
+    if paths.json == "-":
+        sys.stdout.write(render_json(document))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        # GitHub Actions shows this file on the run's page; append so other steps' summaries survive.
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(render_markdown(document) + "\n")
+    return written

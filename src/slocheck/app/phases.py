@@ -1,0 +1,67 @@
+"""The phases every command shares: read the SLO files, open and check the backends, measure and evaluate a window.
+
+`run` (pipeline.py), `evaluate` (evaluate_window.py) and `validate --online` all go through these functions, so
+there is one place that decides how a window is measured and judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from slocheck.app.backends import all_objectives, build_sources, check_queries
+from slocheck.app.measure import MeasurementInterrupted, Sources, measure_all
+from slocheck.config.settings import Settings
+from slocheck.core.evaluate import evaluate
+from slocheck.core.model import Evaluation, Measurement, Objective, SLOSet, Window
+from slocheck.core.spec.loader import load_slo_files
+
+SourcesFactory = Callable[[Settings, Sequence[Objective]], Sources]
+
+
+@dataclass(frozen=True)
+class LoadedSpecs:
+    sets: list[SLOSet]
+    objectives: list[Objective]
+
+
+def load_specs(files: Sequence[Path], variables: dict[str, str]) -> LoadedSpecs:
+    """Every SLO file validated (all problems at once, exit 2), and the objectives in file order."""
+    sets = load_slo_files(list(files), variables)
+    return LoadedSpecs(sets, all_objectives(sets))
+
+
+def open_checked_sources(
+    settings: Settings,
+    objectives: Sequence[Objective],
+    now: datetime,
+    factory: SourcesFactory = build_sources,
+) -> tuple[Sources, list[str]]:
+    """Backends for these objectives with every query checked online; the warnings do not stop anything.
+    The sources are closed again when a check fails."""
+    sources = factory(settings, objectives)
+    try:
+        return sources, check_queries(sources, objectives, now)
+    except BaseException:
+        sources.close()
+        raise
+
+
+@dataclass(frozen=True)
+class Judged:
+    measurements: dict[str, Measurement]
+    evaluation: Evaluation
+    interrupted: bool
+
+
+def measure_and_evaluate(objectives: Sequence[Objective], window: Window, sources: Sources) -> Judged:
+    """Measure every objective over exactly `window` and evaluate. An interrupt keeps what arrived: the rest
+    becomes ERROR (never a pass) and the result says it was interrupted."""
+    interrupted = False
+    try:
+        measurements = measure_all(objectives, window, sources)
+    except MeasurementInterrupted as stop:
+        measurements, interrupted = stop.done, True
+    return Judged(measurements, evaluate(list(objectives), measurements, window), interrupted)

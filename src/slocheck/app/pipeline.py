@@ -1,0 +1,327 @@
+"""`slocheck run`: preflight → load → settle → measure → evaluate → report, one phase at a time.
+
+The only module that knows the order of things. Each phase records itself in run.json before it starts,
+so an interrupted or crashed run leaves a directory that says how far it got.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from slocheck.app.backends import build_sources
+from slocheck.app.context import (
+    CONTEXT_FILE,
+    collect_context,
+    context_step,
+    job_of,
+    objective_range_queries,
+    render_context,
+)
+from slocheck.app.files import ensure_writable_dir
+from slocheck.app.measure import Sources
+from slocheck.app.phases import SourcesFactory, load_specs, measure_and_evaluate, open_checked_sources
+from slocheck.app.report_inputs import load_report_inputs
+from slocheck.app.runstore import RunDirectory, new_run_id
+from slocheck.config.guard import check_target
+from slocheck.config.settings import Settings
+from slocheck.core.errors import EXIT_INTERRUPTED
+from slocheck.core.evaluate import exit_code_for
+from slocheck.core.model import Evaluation, Objective, SLOSet, Window
+from slocheck.grafana.annotator import RunAnnotator, verdict_summary
+from slocheck.load.plan import LoadOutcome, LoadPlan
+from slocheck.load.profiles import Profile, load_profiles, resolve_profile
+from slocheck.load.runner import run_load
+from slocheck.load.scenario import load_scenario
+from slocheck.load.shapes import StageChange
+from slocheck.load.stats import client_measurement
+from slocheck.report.html import render_html
+from slocheck.report.json_report import render_json, result_document
+
+# Added to the scrape interval: time for the last scrape to be ingested and queryable.
+DEFAULT_INGEST_LAG_SECONDS = 2.0
+# When Prometheus will not tell its scrape interval (Mimir, Thanos, …), assume its default.
+FALLBACK_SCRAPE_INTERVAL_SECONDS = 15.0
+# OpenTelemetry's BatchSpanProcessor exports every 5 s; spans of the last requests need that long, plus a margin.
+SPAN_EXPORT_DELAY_SECONDS = 7.0
+
+
+@dataclass(frozen=True)
+class LoadOverrides:
+    users: int | None = None
+    spawn_rate: float | None = None
+    duration: float | None = None
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    slo_files: tuple[Path, ...]
+    scenario: Path
+    profile: str
+    profiles_file: Path | None
+    host: str
+    out_root: Path
+    overrides: LoadOverrides = LoadOverrides()
+    variables: dict[str, str] = field(default_factory=dict)
+    workers: int = 0
+    expect_workers: int = 0
+    master_bind_host: str = "127.0.0.1"
+    settle_seconds: float | None = None
+    fail_on_warn: bool = False
+    trace: bool = False
+    trace_sample: float = 1.0
+    require_grafana: bool = False
+    allow_production: bool = False
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_dir: Path
+    evaluation: Evaluation
+    exit_code: int
+    interrupted: bool
+    document: dict[str, object]
+
+
+@dataclass
+class Prepared:
+    """Everything preflight checked, ready for load."""
+
+    sets: list[SLOSet]
+    objectives: list[Objective]
+    profile: Profile
+    sources: Sources
+    warnings: list[str] = field(default_factory=list)  # preflight findings that do not stop the run
+
+
+Clock = Callable[[], datetime]
+Say = Callable[[str], None]
+
+
+def _default_run_load() -> Callable[..., LoadOutcome]:
+    return run_load
+
+
+@dataclass(frozen=True)
+class RunParts:
+    """The run's collaborators, injected so the phase order can be tested without a backend, Locust or Grafana."""
+
+    sources: SourcesFactory = build_sources
+    run_load: Callable[..., LoadOutcome] = field(default_factory=_default_run_load)
+    annotator: Callable[..., RunAnnotator] = RunAnnotator
+    sleep: Callable[[float], None] = time.sleep
+
+
+def preflight(
+    request: RunRequest, settings: Settings, clock: Clock, factory: SourcesFactory = build_sources
+) -> Prepared:
+    """Everything that can be checked before a single request reaches the target."""
+    check_target(request.host, settings.protected_hosts, allow_production=request.allow_production)
+    specs = load_specs(request.slo_files, request.variables)
+    load_scenario(request.scenario)
+    overrides = request.overrides
+    profile = resolve_profile(
+        load_profiles(request.profiles_file),
+        request.profile,
+        users=overrides.users,
+        spawn_rate=overrides.spawn_rate,
+        duration=overrides.duration,
+    )
+    ensure_writable_dir(request.out_root, "output directory")
+    sources, warnings = open_checked_sources(settings, specs.objectives, clock(), factory)
+    return Prepared(specs.sets, specs.objectives, profile, sources, warnings)
+
+
+def settle_seconds(request: RunRequest, sources: Sources) -> float:
+    """Scrape interval + ingest lag, read from Prometheus where it can be."""
+    if request.settle_seconds is not None:
+        return request.settle_seconds
+    wait = 0.0
+    if sources.prometheus is not None:
+        interval = getattr(sources.prometheus, "scrape_interval", lambda: None)()
+        wait = (interval or FALLBACK_SCRAPE_INTERVAL_SECONDS) + DEFAULT_INGEST_LAG_SECONDS
+    if sources.jaeger is not None:
+        wait = max(wait, SPAN_EXPORT_DELAY_SECONDS)  # the service exports spans in batches every 5 s
+    if sources.loki is not None:
+        wait = max(wait, DEFAULT_INGEST_LAG_SECONDS)
+    return wait
+
+
+def wait_to_settle(seconds: float, say: Say, sleep: Callable[[float], None] = time.sleep) -> bool:
+    """Wait for the metrics pipeline to catch up; False when interrupted (the partial data is still measured)."""
+    if seconds <= 0:
+        return True
+    say(f"settling {seconds:g}s so the last scrapes of the window are queryable")
+    try:
+        sleep(seconds)
+    except KeyboardInterrupt:
+        say("interrupted while settling: measuring what is there now")
+        return False
+    return True
+
+
+def execute_run(
+    request: RunRequest,
+    settings: Settings,
+    *,
+    say: Say,
+    clock: Clock,
+    on_progress: Callable[..., None] | None = None,
+    on_stage: Callable[[StageChange], None] | None = None,
+    parts: RunParts | None = None,
+) -> RunResult:
+    parts = parts or RunParts()
+    annotator = parts.annotator(
+        settings.backends.grafana, warn=lambda m: say(f"warning: {m}"), require=request.require_grafana, clock=clock
+    )
+    prepared = preflight(request, settings, clock, parts.sources)
+    try:
+        annotator.check()  # with --require-grafana: exit 3 here, before any load
+        for warning in prepared.warnings:
+            say(f"warning: {warning}")
+        run_dir = _open_run_dir(request, prepared, clock)
+        say(f"run {run_dir.run_id}: {prepared.profile.name} load on {request.host}; artifacts in {run_dir.path}")
+        annotation_id = annotator.start(
+            run_dir.run_id, request.scenario.stem, prepared.profile.name, [s.name for s in prepared.sets], request.host
+        )
+        run_dir.update(grafana_annotation_id=annotation_id)
+        plan = _plan(request, prepared.profile, run_dir)
+        # `jaeger: {run_traces: true}` keeps this run's traces: they exist only when the load is traced.
+        prepared.sources.run_id = run_dir.run_id if plan.tracing else None
+        outcome = parts.run_load(plan, on_progress=on_progress, on_stage=_stages(annotator, on_stage))
+        annotator.stop(outcome.end, start=outcome.start)  # the region is exactly the load window
+        run_dir.update(status="settle", **_load_fields(outcome))
+        settled = wait_to_settle(settle_seconds(request, prepared.sources), say, parts.sleep)
+        interrupted = outcome.interrupted or not settled
+        run_dir.update(status="measure", interrupted=interrupted)
+        result = _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock)
+        annotator.verdict(result.evaluation.verdict, verdict_summary(result.evaluation))
+        return result
+    finally:
+        annotator.close()  # closes the region after Ctrl-C, SIGTERM or a crash; a no-op after stop()
+        prepared.sources.close()
+
+
+def _open_run_dir(request: RunRequest, prepared: Prepared, clock: Clock) -> RunDirectory:
+    run_dir = RunDirectory(request.out_root, new_run_id(clock()))
+    run_dir.create(list(request.slo_files))
+    run_dir.update(
+        status="load",
+        scenario=str(request.scenario),
+        profile=prepared.profile.name,
+        host=request.host,
+        workers=request.workers,
+        started_at=clock().isoformat(),
+    )
+    return run_dir
+
+
+def _stages(annotator: RunAnnotator, on_stage: Callable[[StageChange], None] | None) -> Callable[[StageChange], None]:
+    """Each stage change of a multi-stage profile becomes a point annotation `stage:<n>`."""
+
+    def stage(change: StageChange) -> None:
+        annotator.stage(change)
+        if on_stage is not None:
+            on_stage(change)
+
+    return stage
+
+
+def _plan(request: RunRequest, profile: Profile, run_dir: RunDirectory) -> LoadPlan:
+    return LoadPlan(
+        scenario=request.scenario,
+        profile=profile,
+        host=request.host,
+        workers=request.workers,
+        expect_workers=request.expect_workers,
+        master_bind_host=request.master_bind_host,
+        out_dir=run_dir.path,
+        run_id=run_dir.run_id,
+        trace=request.trace,
+        trace_sample=request.trace_sample,
+    )
+
+
+def _load_fields(outcome: LoadOutcome) -> dict[str, object]:
+    """What run.json records about the load, as soon as it has ended."""
+    return {
+        "window_start": outcome.start.isoformat(),
+        "window_end": outcome.end.isoformat(),
+        "interrupted": outcome.interrupted,
+        "load": {
+            "profile": outcome.profile,
+            "host": outcome.host,
+            "workers": outcome.workers,
+            "requested_users": outcome.requested_users,
+            "achieved_users": outcome.achieved_users,
+            "failed": outcome.failed,
+            "failure": outcome.failure,
+            "warnings": list(outcome.warnings),
+            "notes": list(outcome.notes),
+            "stage_changes": [
+                {"stage": c.index, "at": c.at.isoformat(), "users": c.users, "spawn_rate": c.spawn_rate}
+                for c in outcome.stage_changes
+            ],
+            "generator_cpu": {"peak_percent": outcome.cpu.peak_percent, "avg_percent": outcome.cpu.avg_percent},
+            "csv_prefix": str(outcome.csv_prefix) if outcome.csv_prefix else None,
+        },
+    }
+
+
+def _measure_and_report(
+    request: RunRequest,
+    prepared: Prepared,
+    outcome: LoadOutcome,
+    run_dir: RunDirectory,
+    interrupted: bool,
+    clock: Clock,
+) -> RunResult:
+    window = Window(outcome.start, outcome.end)
+    sources = prepared.sources
+    sources.client_stats = lambda objective: client_measurement(outcome.stats, objective)
+    judged = measure_and_evaluate(prepared.objectives, window, sources)
+    interrupted = interrupted or judged.interrupted  # what is missing becomes ERROR: never a pass
+    evaluation = judged.evaluation
+
+    def record(interrupted: bool) -> dict[str, Any]:
+        code = EXIT_INTERRUPTED if interrupted else exit_code_for(evaluation.verdict, fail_on_warn=request.fail_on_warn)
+        run_dir.update(interrupted=interrupted)
+        run_facts = {**run_dir.record, "status": "done"}
+        document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run_facts)
+        document["client"] = outcome.stats.to_dict()
+        run_dir.write_text("result.json", render_json(document))
+        return document
+
+    document = record(interrupted)
+    try:
+        write_context(request, prepared, window, document, run_dir)
+        run_dir.write_text("report.html", render_html(load_report_inputs(run_dir.path)))
+    except KeyboardInterrupt:
+        interrupted = True  # the verdict stands; the report extras are skipped and the run says it was cut short
+        document = record(interrupted)
+    code = int(document["exit_code"])
+    run_dir.update(status="done", verdict=evaluation.verdict.value, exit_code=code)
+    return RunResult(run_dir.path, evaluation, code, interrupted, document)
+
+
+def write_context(
+    request: RunRequest, prepared: Prepared, window: Window, document: dict[str, Any], run_dir: RunDirectory
+) -> None:
+    """Range series of the run (throughput, latency, resources, LLM) for the report, as Prometheus returned them."""
+    backend = prepared.sources.prometheus
+    if backend is None:
+        return
+    scrape = getattr(backend, "scrape_interval", lambda: None)()
+    context = collect_context(
+        backend,
+        window,
+        job=job_of(prepared.objectives, request.variables),
+        step_seconds=context_step(window.seconds, scrape),
+        scrape_interval_seconds=scrape,
+        extra=objective_range_queries(document),
+    )
+    run_dir.write_text(CONTEXT_FILE, render_context(context))

@@ -1,1 +1,0 @@
-"""Adapters: one module per backend, each a thin call plus a pure parser, behind small protocols."""

@@ -1,0 +1,291 @@
+"""Internal frozen types shared by the spec, the measurement, the evaluator and the renderers.
+
+Nothing here does I/O or knows a backend's wire format: adapters translate into these types.
+"""
+
+from __future__ import annotations
+
+import enum
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from slocheck.core.units import Kind, format_value
+
+
+class Outcome(enum.Enum):
+    """How one objective (or one series of it) fared."""
+
+    PASS = "PASS"
+    WARN = "WARN"
+    FAIL = "FAIL"
+    NO_DATA = "NO_DATA"
+    ERROR = "ERROR"
+
+
+class Verdict(enum.Enum):
+    """What an outcome counts as, and the overall answer for a run."""
+
+    PASS = "PASS"
+    WARN = "WARN"
+    FAIL = "FAIL"
+    INCONCLUSIVE = "INCONCLUSIVE"
+
+
+# Worst first: the order in which verdicts dominate each other.
+VERDICT_SEVERITY: dict[Verdict, int] = {
+    Verdict.PASS: 0,
+    Verdict.WARN: 1,
+    Verdict.INCONCLUSIVE: 2,
+    Verdict.FAIL: 3,
+}
+
+
+class NoDataPolicy(enum.Enum):
+    """What NO_DATA counts as (`on_no_data`)."""
+
+    INCONCLUSIVE = "inconclusive"
+    FAIL = "fail"
+    WARN = "warn"
+    PASS = "pass"
+
+    def counts_as(self) -> Verdict:
+        return Verdict[self.name]
+
+
+_OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`< 500ms`: an operator and a threshold in base units."""
+
+    op: str
+    threshold: float
+    kind: Kind
+    text: str
+
+    def holds(self, value: float) -> bool:
+        return _OPERATORS[self.op](value, self.threshold)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A pass or warn bar: every condition must hold."""
+
+    conditions: tuple[Condition, ...]
+
+    @property
+    def kind(self) -> Kind:
+        return self.conditions[0].kind
+
+    def holds(self, value: float) -> bool:
+        return all(c.holds(value) for c in self.conditions)
+
+    def __str__(self) -> str:
+        return " and ".join(c.text for c in self.conditions)
+
+
+class SeriesReduce(enum.Enum):
+    """How several series of one result become one value (`reduce:`)."""
+
+    MAX = "max"
+    MIN = "min"
+    AVG = "avg"
+    SUM = "sum"
+
+
+@dataclass(frozen=True)
+class RangeSpec:
+    """Ask for a range query and reduce each series over time (`max min avg last pNN`)."""
+
+    reduce: str
+    step_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class PrometheusIndicator:
+    """`query` is for display (variables substituted); `template` + `variables` are what gets rendered
+    per window, in one pass, so a variable's value is never expanded twice."""
+
+    query: str
+    reduce: SeriesReduce | None = None
+    range: RangeSpec | None = None
+    template: str = ""
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+    backend = "prometheus"
+
+
+@dataclass(frozen=True)
+class LocustIndicator:
+    """Client-side statistics from the load generator itself."""
+
+    stat: str
+    request: str | None = None
+    method: str | None = None
+
+    backend = "locust"
+
+
+@dataclass(frozen=True)
+class LokiIndicator:
+    """A LogQL metric query (`query`, like Prometheus), or `count_of`: a log selector whose matching lines
+    are counted server-side. `query` is the display form; `template` + `variables` are rendered per window."""
+
+    query: str
+    reduce: SeriesReduce | None = None
+    range: RangeSpec | None = None
+    template: str = ""
+    variables: Mapping[str, str] = field(default_factory=dict)
+    count_of: str | None = None
+
+    backend = "loki"
+
+
+JAEGER_STATS = ("count", "error_ratio", "p50", "p90", "p95", "p99", "max", "mean")
+DEFAULT_MIN_TRACES = 20
+
+
+@dataclass(frozen=True)
+class JaegerIndicator:
+    """A statistic over the traces of `service` (optionally one operation, span kind, attributes) in the window.
+
+    `run_traces` keeps only the traces the load generator started in this run (`slocheck.run_id`)."""
+
+    service: str
+    stat: str
+    operation: str | None = None
+    span_kind: str | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    min_traces: int = DEFAULT_MIN_TRACES
+    run_traces: bool = False
+
+    backend = "jaeger"
+
+    def describe(self) -> str:
+        """`service=paracle-api operation="POST /x" stat=p95`: the query column of reports."""
+        parts = [f"service={self.service}"]
+        if self.operation:
+            parts.append(f'operation="{self.operation}"')
+        if self.span_kind:
+            parts.append(f"span_kind={self.span_kind}")
+        parts += [f'{key}="{value}"' for key, value in sorted(self.attributes.items())]
+        if self.run_traces:
+            parts.append("run_traces")
+        return " ".join([*parts, f"stat={self.stat}"])
+
+
+Indicator = PrometheusIndicator | LocustIndicator | LokiIndicator | JaegerIndicator
+
+
+@dataclass(frozen=True)
+class Objective:
+    slo_set: str
+    name: str
+    indicator: Indicator
+    pass_bar: Bar
+    warn_bar: Bar | None = None
+    on_no_data: NoDataPolicy = NoDataPolicy.INCONCLUSIVE
+    blocking: bool = True
+    description: str = ""
+    service: str = ""
+    source: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.slo_set}/{self.name}"
+
+    @property
+    def kind(self) -> Kind:
+        return self.pass_bar.kind
+
+    def format(self, value: float) -> str:
+        return format_value(value, self.kind)
+
+
+@dataclass(frozen=True)
+class SLOSet:
+    name: str
+    service: str
+    objectives: tuple[Objective, ...]
+    source: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The measured interval, timezone-aware UTC."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+class MeasurementStatus(enum.Enum):
+    OK = "ok"
+    NO_DATA = "no_data"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class SeriesValue:
+    """One value a backend returned, with the labels that identify its series."""
+
+    labels: Mapping[str, str]
+    value: float
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What a backend answered for one objective over one window."""
+
+    objective_key: str
+    backend: str
+    query: str
+    status: MeasurementStatus
+    series: tuple[SeriesValue, ...] = ()
+    reason: str = ""
+    sample_size: int | None = None
+    details: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    labels: Mapping[str, str]
+    value: float
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class ObjectiveResult:
+    objective: Objective
+    measurement: Measurement
+    outcome: Outcome
+    counts_as: Verdict
+    reason: str
+    series: tuple[SeriesResult, ...]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    verdict: Verdict
+    window: Window
+    results: tuple[ObjectiveResult, ...]
+
+    def counts(self) -> dict[Outcome, int]:
+        tally = dict.fromkeys(Outcome, 0)
+        for r in self.results:
+            tally[r.outcome] += 1
+        return tally

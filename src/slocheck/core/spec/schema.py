@@ -1,0 +1,249 @@
+"""The user-facing SLO file format, `apiVersion: slocheck/v1`, as pydantic models.
+
+These models only check shape and syntax; `build.py` turns a validated document into the frozen
+internal model. Unknown keys are rejected (`extra="forbid"`) so a typo never silently disables a check.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from slocheck.core.model import DEFAULT_MIN_TRACES, Condition
+from slocheck.core.spec.conditions import parse_bar_text
+from slocheck.core.units import Kind, UnitError, parse_duration
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+TIME_REDUCERS = ("max", "min", "avg", "last")
+_PERCENTILE_RE = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class RangeModel(Strict):
+    """Run a range query over the window and reduce each series over time."""
+
+    step: str | None = None
+    reduce: str = "max"
+
+    @field_validator("step", mode="before")
+    @classmethod
+    def _step_is_duration(cls, value: object) -> object:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = f"{value}s"  # a bare number is seconds, as in Prometheus' own step parameter
+        if isinstance(value, str) and parse_duration(value) <= 0:
+            raise ValueError(f'"{value}" must be a positive duration')
+        return value
+
+    @field_validator("reduce")
+    @classmethod
+    def _known_reducer(cls, value: str) -> str:
+        if value in TIME_REDUCERS:
+            return value
+        match = _PERCENTILE_RE.match(value)
+        if match and 0 < float(match.group(1)) < 100:
+            return value
+        raise ValueError(f'"{value}" is not a reducer (use one of {", ".join(TIME_REDUCERS)} or pNN, e.g. p95)')
+
+
+class PrometheusModel(Strict):
+    query: Annotated[str, Field(min_length=1)]
+    reduce: Literal["max", "min", "avg", "sum"] | None = None
+    range: RangeModel | None = None
+
+
+LOCUST_STATS = ("p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures")
+
+
+class LocustModel(Strict):
+    stat: Literal["p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures"]
+    request: str | None = None
+    method: str | None = None
+
+
+class LokiModel(Strict):
+    """A LogQL metric `query` (instant at the window end, or `range`), or `count`: the lines a log selector
+    matches in the window, counted by Loki itself."""
+
+    query: Annotated[str, Field(min_length=1)] | None = None
+    count: Annotated[str, Field(min_length=1)] | None = None
+    reduce: Literal["max", "min", "avg", "sum"] | None = None
+    range: RangeModel | None = None
+
+    @model_validator(mode="after")
+    def _query_or_count(self) -> LokiModel:
+        if (self.query is None) == (self.count is None):
+            raise ValueError("needs exactly one of query (a LogQL metric query) or count (a log selector)")
+        if self.count is not None:
+            if self.range is not None or self.reduce is not None:
+                raise ValueError("count is one number for the whole window: range and reduce do not apply")
+            if not self.count.lstrip().startswith("{"):
+                raise ValueError(
+                    f'count takes a log selector such as {{app="api"}} |= "ERROR", not "{self.count}"; '
+                    "for a metric query use query:"
+                )
+        return self
+
+
+SPAN_KINDS = ("server", "client", "internal", "producer", "consumer")
+
+
+class JaegerModel(Strict):
+    service: Annotated[str, Field(min_length=1)]
+    operation: Annotated[str, Field(min_length=1)] | None = None
+    span_kind: Literal["server", "client", "internal", "producer", "consumer"] | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
+    stat: Literal["count", "error_ratio", "p50", "p90", "p95", "p99", "max", "mean"]
+    min_traces: Annotated[int, Field(ge=1)] = DEFAULT_MIN_TRACES
+    run_traces: bool = False
+
+    @field_validator("attributes", mode="before")
+    @classmethod
+    def _attribute_values_are_text(cls, value: object) -> object:
+        """Jaeger compares attribute values as text: `200` and `true` are written as they read."""
+        if not isinstance(value, dict):
+            return value
+        converted: dict[object, object] = {}
+        for key, item in value.items():
+            if isinstance(item, bool):
+                converted[key] = "true" if item else "false"
+            elif isinstance(item, (int, float)):
+                converted[key] = str(item)
+            else:
+                converted[key] = item
+        return converted
+
+
+# What a Jaeger statistic is measured in, and the unit kinds its bars may use.
+_STAT_KINDS: dict[str, tuple[Kind, ...]] = {
+    "count": (Kind.NUMBER,),
+    "error_ratio": (Kind.RATIO, Kind.NUMBER),
+}
+_DURATION_STAT_KINDS = (Kind.DURATION, Kind.NUMBER)
+
+
+class IndicatorModel(Strict):
+    """Exactly one source."""
+
+    prometheus: PrometheusModel | None = None
+    locust: LocustModel | None = None
+    loki: LokiModel | None = None
+    jaeger: JaegerModel | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_source(self) -> IndicatorModel:
+        given = [name for name, value in self if value is not None]
+        if len(given) != 1:
+            sources = ", ".join(type(self).model_fields)
+            found = ", ".join(given) or "none"
+            raise ValueError(f"needs exactly one source ({sources}); found {found}")
+        return self
+
+
+OnNoData = Literal["inconclusive", "fail", "warn", "pass"]
+BarText = str | list[str]
+
+
+def parse_bar(value: BarText) -> tuple[Condition, ...]:
+    texts = [value] if isinstance(value, str) else value
+    if not texts:
+        raise ValueError('needs at least one condition, e.g. "< 500ms"')
+    try:
+        conditions = tuple(parse_bar_text(t) for t in texts)
+    except UnitError as exc:
+        raise ValueError(str(exc)) from None
+    kinds = {c.kind for c in conditions}
+    if len(kinds) > 1:
+        raise ValueError(f"mixes units of different kinds ({', '.join(sorted(k.value for k in kinds))})")
+    return conditions
+
+
+class ObjectiveModel(Strict):
+    name: Annotated[str, Field(pattern=NAME_PATTERN, max_length=128)]
+    description: str = ""
+    indicator: IndicatorModel
+    pass_: Annotated[BarText, Field(alias="pass")]
+    warn: BarText | None = None
+    on_no_data: OnNoData | None = None
+    blocking: bool | None = None
+
+    @field_validator("pass_", "warn", mode="before")
+    @classmethod
+    def _bars_parse(cls, value: object) -> object:
+        if value is None:
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise ValueError(f'{value} is not a condition; write it with an operator, e.g. "< {value}"')
+        if isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            parse_bar(value)
+            return value
+        raise ValueError('must be a condition such as "< 500ms" or a list of them')
+
+    @model_validator(mode="after")
+    def _jaeger_bar_fits_the_stat(self) -> ObjectiveModel:
+        jaeger = self.indicator.jaeger
+        if jaeger is None:
+            return self
+        allowed = _STAT_KINDS.get(jaeger.stat, _DURATION_STAT_KINDS)
+        for bar in (self.pass_, self.warn):
+            kind = parse_bar(bar)[0].kind if bar is not None else None
+            if kind is not None and kind not in allowed:
+                example = {"count": '">= 100"', "error_ratio": '"< 1%"'}.get(jaeger.stat, '"< 2s"')
+                raise ValueError(
+                    f"stat {jaeger.stat} is measured in {allowed[0].value}s but the bar is a {kind.value}; "
+                    f"write it like {example}"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _warn_is_looser_kind(self) -> ObjectiveModel:
+        if self.warn is not None:
+            pass_kind = parse_bar(self.pass_)[0].kind
+            warn_kind = parse_bar(self.warn)[0].kind
+            if pass_kind is not warn_kind and "number" not in (pass_kind.value, warn_kind.value):
+                raise ValueError(f"pass is a {pass_kind.value} but warn is a {warn_kind.value}; use the same unit kind")
+        return self
+
+
+class DefaultsModel(Strict):
+    on_no_data: OnNoData = "inconclusive"
+    blocking: bool = True
+
+
+class MetadataModel(Strict):
+    name: Annotated[str, Field(pattern=NAME_PATTERN, max_length=128)]
+    description: str = ""
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+class SpecModel(Strict):
+    service: Annotated[str, Field(min_length=1)]
+    vars: dict[str, str] = Field(default_factory=dict)
+    defaults: DefaultsModel = Field(default_factory=DefaultsModel)
+    objectives: Annotated[list[ObjectiveModel], Field(min_length=1)]
+
+    @field_validator("vars", mode="before")
+    @classmethod
+    def _vars_are_named_scalars(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value  # pydantic reports the wrong type
+        converted = {}
+        for name, item in value.items():
+            if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name.startswith("__"):
+                raise ValueError(f'"{name}" is not a valid variable name (letters, digits, _; not starting with __)')
+            # Numbers and booleans are written as text; anything else is left for pydantic to reject at the key.
+            converted[name] = ("true" if item else "false") if isinstance(item, bool) else item
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                converted[name] = str(item)
+        return converted
+
+
+class SLOSetModel(Strict):
+    api_version: Annotated[Literal["slocheck/v1"], Field(alias="apiVersion")]
+    kind: Literal["SLOSet"]
+    metadata: MetadataModel
+    spec: SpecModel

@@ -1,0 +1,48 @@
+"""The protocols the measurement speaks; adapters implement them in slocheck's own types."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from slocheck.core.model import SeriesValue
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A backend's answer reduced to slocheck types: series with labels and a float each."""
+
+    series: tuple[SeriesValue, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RangeResult:
+    """Per-series samples of a range query: labels plus (unix seconds, value) points."""
+
+    series: tuple[tuple[dict[str, str], tuple[tuple[float, float], ...]], ...]
+    warnings: tuple[str, ...] = ()
+
+
+class MetricsBackend(Protocol):
+    """What slocheck needs from Prometheus (or anything that speaks its HTTP API)."""
+
+    name: str
+
+    def instant(self, query: str, at: datetime) -> QueryResult: ...
+
+    def range(self, query: str, start: datetime, end: datetime, step_seconds: float) -> RangeResult: ...
+
+    def check_query(self, query: str) -> None:
+        """Raise QueryError when the backend rejects the query's syntax."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def describe_labels(labels: dict[str, str], skip: Sequence[str] = ()) -> str:
+    """`{job="api", instance="a"}`, or `{}` for the aggregate."""
+    inner = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k not in skip)
+    return "{" + inner + "}"
