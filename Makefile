@@ -26,6 +26,7 @@ $(STAMP): pyproject.toml
 lint: venv
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
 
 typecheck: venv
 	$(BIN)/mypy src
