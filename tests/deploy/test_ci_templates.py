@@ -190,3 +190,26 @@ def test_the_documented_gitlab_job_extends_the_template_and_sets_its_variables()
     assert job["extends"] == ".slocheck"
     variables = set(_gitlab_job()["variables"]) | {"SLOCHECK_PROMETHEUS_URL"}
     assert set(job["variables"]) <= variables
+
+
+@pytest.mark.usefixtures("slocheck_on_path")
+def test_action_run_drives_real_load_and_keeps_the_run_directory(tmp_path: Path) -> None:
+    from tests.load.server import CountingServer
+
+    scenario = yaml.safe_load((REPO_ROOT / "deploy" / "kubernetes" / "configmap.yaml").read_text())["data"]
+    (tmp_path / "scenario.py").write_text(scenario["scenario.py"])
+    slo = tmp_path / "slo" / "client.yaml"
+    slo.parent.mkdir()
+    slo.write_text(
+        "apiVersion: slocheck/v1\nkind: SLOSet\nmetadata: {name: client}\nspec:\n  service: t\n  objectives:\n"
+        '    - name: failures\n      indicator: {locust: {stat: fail_ratio}}\n      pass: "< 1%"\n'
+    )
+    with CountingServer(delay=0.0) as target:
+        inputs = {"command": "run", "scenario": "scenario.py", "host": target.url,
+                  "extra-args": "--duration 2s --users 2 --spawn-rate 2"}  # fmt: skip
+        output, summary, _ = _run_action_gate(tmp_path, inputs)
+        assert target.total() > 0
+    assert "exit-code=0" in output.splitlines()
+    assert "PASS" in summary
+    (run_dir,) = (tmp_path / ".slocheck" / "runs").iterdir()
+    assert (run_dir / "result.json").is_file()
