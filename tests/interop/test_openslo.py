@@ -148,3 +148,34 @@ def test_alert_policies_are_reported_as_not_applicable() -> None:
     result = convert_openslo([slo], "t.yaml")
     assert result.documents
     assert any("spec.alertPolicies: not applicable" in str(n) for n in result.notes)
+
+
+def test_composite_slo_imports_each_objective_with_its_own_indicator() -> None:
+    objectives = [
+        {"displayName": "Search", "target": 0.99, "indicator": {"metadata": {"name": "search"},
+         "spec": {"ratioMetric": {"counter": True, "good": _prom("search_ok_total"), "total": _prom("search_total")}}}},
+        {"displayName": "Checkout", "target": 0.999, "indicator": {"metadata": {"name": "checkout"},
+         "spec": {"ratioMetric": {"counter": True, "good": _prom("co_ok_total"), "total": _prom("co_total")}}}},
+    ]  # fmt: skip
+    result = convert_openslo([_slo(objectives=objectives)], "t.yaml")
+    imported = result.documents[0]["spec"]["objectives"]
+    assert [o["name"] for o in imported] == ["search", "checkout"]
+    assert "search_ok_total" in imported[0]["indicator"]["prometheus"]["query"]
+    assert imported[1]["pass"] == ">= 99.9%"
+
+
+def test_datasource_connection_details_never_reach_the_output() -> None:
+    slo = _slo(indicatorRef="ratio")
+    ratio = {"good": _prom("ok_total", ref="p"), "total": _prom("all_total", ref="p")}
+    sli = {"apiVersion": "openslo/v1", "kind": "SLI", "metadata": {"name": "ratio"}, "spec": {"ratioMetric": ratio}}
+    source = {"apiVersion": "openslo/v1", "kind": "DataSource", "metadata": {"name": "p"},
+              "spec": {"type": "Prometheus", "connectionDetails": {"token": "s3cr3t-token"}}}  # fmt: skip
+    result = convert_openslo([slo, sli, source], "t.yaml")
+    assert result.documents
+    assert "s3cr3t-token" not in repr(result.documents) + repr(result.notes)
+
+
+def test_a_document_of_another_format_is_named_not_imported() -> None:
+    result = convert_openslo([{"apiVersion": "slocheck/v1", "kind": "SLOSet"}], "t.yaml")
+    assert result.documents == []
+    assert "apiVersion: not imported: 'slocheck/v1' is not openslo/v1 or v1alpha" in str(result.notes[0])
