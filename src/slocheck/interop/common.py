@@ -164,3 +164,8 @@ def text_labels(raw: object) -> dict[str, str]:
 
 def mapping(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def items(value: object) -> list[Any]:
+    """A YAML list, or nothing (a mapping or a scalar where a list belongs is not iterated)."""
+    return value if isinstance(value, list) else []

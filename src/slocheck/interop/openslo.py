@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from slocheck.interop.common import Conversion, Document, Note, decimal, mapping, percent, slo_set, slug, unique
+from slocheck.interop.common import Conversion, Document, Note, decimal, items, mapping, percent, slo_set, slug, unique
 from slocheck.interop.common import text_labels as labels_of
 from slocheck.interop.openslo_sli import OPS, Catalog, SliQuery, resolve_v1_sli, v1alpha_ratio, v1alpha_threshold
 
@@ -74,7 +74,7 @@ def _timeslice_notes(spec: dict[str, Any], method: str, where: str, source: str)
     notes = [Note(source, f"{where}: spec.budgetingMethod",
                   f"{method} judges time slices of a long window; a gate judges the whole run once "
                   "(budgetingMethod Occurrences imports)")]  # fmt: skip
-    for index, item in enumerate(spec.get("objectives") or []):
+    for index, item in enumerate(items(spec.get("objectives"))):
         for key in ("timeSliceTarget", "timeSliceWindow"):
             if key in mapping(item):
                 notes.append(Note(source, f"{where}: spec.objectives[{index}].{key}", f"belongs to {method} budgeting"))
@@ -97,9 +97,8 @@ def _objectives(
     spec: dict[str, Any], alpha: bool, catalog: Catalog, where: str, source: str, notes: list[Note], slo_name: str
 ) -> list[Document]:
     converted: list[Document] = []
-    items = spec.get("objectives") or []
     names: set[str] = set()
-    for index, raw in enumerate(items):
+    for index, raw in enumerate(items(spec.get("objectives"))):
         item = mapping(raw)
         path = f"{where}: spec.objectives[{index}]"
         sli = _sli_for(spec, item, alpha, catalog, path, source)

@@ -16,6 +16,7 @@ from slocheck.interop.common import (
     Document,
     Note,
     decimal,
+    items,
     mapping,
     objective,
     percent,
@@ -69,7 +70,7 @@ def _service(spec: dict[str, Any], source: str, where: str, taken: set[str]) -> 
         return result
     objectives: list[Document] = []
     names: set[str] = set()
-    for index, slo in enumerate(spec.get("slos") or []):
+    for index, slo in enumerate(items(spec.get("slos"))):
         path = f"{where}: slos[{index}]"
         converted, notes = _slo(mapping(slo), path, source, names)
         result.notes.extend(notes)
