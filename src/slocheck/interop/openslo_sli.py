@@ -143,7 +143,7 @@ def v1alpha_ratio(ratio: dict[str, Any], path: str, source: str) -> SliQuery:
         if query is None:
             return SliQuery(notes=notes)
         parts[part] = query
-    if all(WINDOW_RE.search(mapping(ratio[p]).get("query", "")) for p in parts):
+    if any(WINDOW_RE.search(query) for query in parts.values()):  # Sloth's form: rates over {{.window}}
         return SliQuery(f"({run_window_query(parts['good'])})\n/\n({run_window_query(parts['total'])})")
     return _ratio(parts, bool(ratio.get("incremental", True)), path, source)
 
