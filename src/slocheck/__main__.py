@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     except SlocheckError as exc:
         if debug:
             raise
-        report_error(exc)
+        report_error(exc, next((a for a in args if not a.startswith("-")), ""))
         return exc.exit_code
     except Exception as exc:
         if debug:

@@ -242,13 +242,14 @@ def test_invalid_files_are_reported_together_and_nothing_is_sent(
 ) -> None:
     (clean_env / "broken.json").write_text('{"uid": "x",\n  "title": }', encoding="utf-8")
     write(clean_env, "untitled.json", {"uid": "y", "panels": []})
-    write(clean_env, "no-uid.json", {"title": "Z"})
+    write(clean_env, "no-uid.json", {"title": "Z", "uid": 5})
     code = main(["dashboards", "provision", str(clean_env)])
     err = capsys.readouterr().err.splitlines()
     assert code == 2
     assert err[:3] == [
         f"error: {clean_env / 'broken.json'}:2:12: invalid JSON: Expecting value",
-        f'error: {clean_env / "no-uid.json"}: has no "uid"; add one (≤ 40 characters) so provisioning is idempotent',
+        f'error: {clean_env / "no-uid.json"}: "uid" must be text (≤ 40 characters), or left out to derive one '
+        "from the title",
         f'error: {clean_env / "untitled.json"}: has no "title"; Grafana refuses a dashboard without one',
     ]
     assert grafana_env.requests == []
@@ -281,3 +282,33 @@ def test_the_repository_dashboards_are_provisioned_by_default_then_unchanged(
     ]
     assert [row[0] for row in second] == ["unchanged", "unchanged"]
     assert set(grafana_env.dashboards) == {"slocheck-overview", "slocheck-llm"}
+
+
+def test_a_dashboard_without_uid_provisions_twice_into_one_dashboard_with_a_printed_uid(
+    grafana_env: FakeGrafana, clean_env: Path, capsys: Capture
+) -> None:
+    exported = {"dashboard": {"id": 12, "uid": None, "title": "Checkout API (prod)", "panels": []}, "meta": {}}
+    path = write(clean_env, "checkout.json", exported)
+    assert main(["dashboards", "provision", str(path)]) == 0
+    first = capsys.readouterr().out.splitlines()
+    (uid,) = grafana_env.dashboards
+    assert first[0] == f'{path}: no uid; using "{uid}", derived from the title "Checkout API (prod)"'
+    assert uid.startswith("checkout-api-prod-")
+    exported["dashboard"]["panels"] = [{"id": 1, "type": "graph", "title": "rps"}]  # type: ignore[index]
+    write(clean_env, "checkout.json", exported)
+    assert main(["dashboards", "provision", str(path)]) == 0
+    assert list(grafana_env.dashboards) == [uid]
+    assert lines(capsys.readouterr().out)[1][:2] == ["updated", str(path)]
+    assert grafana_env.dashboards[uid].model["panels"][0]["type"] == "graph"
+
+
+def test_two_uid_less_dashboards_with_the_same_title_are_refused_before_anything_is_sent(
+    grafana_env: FakeGrafana, clean_env: Path, capsys: Capture
+) -> None:
+    write(clean_env, "a.json", {"title": "Same", "panels": []})
+    write(clean_env, "b.json", {"title": "Same", "panels": []})
+    assert main(["dashboards", "provision", str(clean_env)]) == 2
+    err = capsys.readouterr().err
+    assert "(derived from its title; give one file its own uid) is also used by" in err
+    assert err.splitlines()[-1] == "1 problem(s) in 1 file(s); nothing was sent to Grafana"
+    assert grafana_env.requests == []

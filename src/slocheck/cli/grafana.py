@@ -189,6 +189,9 @@ def dashboards_provision(
     settings = grafana_settings(config, grafana_url, ca_bundle, insecure)
     out, err = options.stdout_console(), options.stderr_console()
     width = max(len(str(f.path)) for f in files)
+    for file in files:
+        if file.derived_uid:
+            out.print(f'{file.path}: no uid; using "{file.uid}", derived from the title "{file.title}"', markup=False)
 
     def report(outcome: Outcome) -> None:
         if outcome.action is Action.FAILED:

@@ -6,7 +6,8 @@
     ├── BackendError                   a backend could not answer; exit 3 (fail closed)
     │   ├── BackendUnavailable         unreachable, timed out, 5xx/429 after the retry budget
     │   └── QueryError                 the backend rejected the query (400/422, bad PromQL, auth)
-    └── LoadError                      the load could not be driven (scenario, workers, target)
+    ├── LoadError                      the load could not be driven (scenario, workers, target)
+    └── InteropError                   an OpenSLO/Sloth file is unreadable or nothing in it maps
 
 Every message is one line a person can act on: which file or backend, what is wrong, what to do.
 """
@@ -81,3 +82,7 @@ class QueryError(BackendError):
 
 class LoadError(SlocheckError):
     """The load could not be driven: scenario file, profile, workers."""
+
+
+class InteropError(SlocheckError):
+    """An SLO document in another format (OpenSLO, Sloth) could not be read or nothing in it could be imported."""

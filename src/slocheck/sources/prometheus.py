@@ -66,6 +66,13 @@ def parse_range_result(result: Any) -> RangeResult:
     return RangeResult(tuple(series))
 
 
+def parse_metadata(data: Any) -> dict[str, str]:
+    """`/api/v1/metadata` data (`{name: [{type, help, unit}, ...]}`) → name → type of its first entry."""
+    if not isinstance(data, dict):
+        raise ValueError("metadata is not an object")
+    return {str(name): str(entries[0].get("type", "unknown")) for name, entries in data.items() if entries}
+
+
 def parse_error_body(status: int, body: bytes) -> str:
     """Prometheus' own error message from its envelope, or the raw body for proxies in front of it."""
     text = body.decode("utf-8", "replace").strip()
@@ -189,6 +196,25 @@ class PrometheusBackend:
         except BackendError:
             return None
         return parse_scrape_interval(text) if text else None
+
+    def metric_names(self, match: str | None = None) -> list[str]:
+        """Metric names Prometheus holds (only those of series matching `match`, e.g. `{job="api"}`)."""
+        params = {"match[]": match} if match else None
+        return [str(n) for n in self._call(lambda: self._api_data("/api/v1/label/__name__/values", params))]
+
+    def metadata(self) -> dict[str, str]:
+        """Metric name → type (counter, gauge, histogram, summary, unknown) from the targets' metadata."""
+        return parse_metadata(self._call(lambda: self._api_data("/api/v1/metadata")))
+
+    def series(self, match: str) -> list[dict[str, str]]:
+        """The label sets of the series matching `match` (the last 10 minutes)."""
+        return [dict(s) for s in self._call(lambda: self._api_data("/api/v1/series", {"match[]": match}))]
+
+    def _api_data(self, path: str, params: dict[str, str] | None = None) -> Any:
+        response = self._get(path, params)
+        if response.status_code != 200:
+            raise PrometheusApiClientException(f"HTTP Status Code {response.status_code} ({response.content!r})")
+        return response.json()["data"]
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> requests.Response:
         """An API call prometheus-api-client has no method for, with the same auth and TLS settings."""

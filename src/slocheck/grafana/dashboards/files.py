@@ -1,13 +1,16 @@
 """Dashboard JSON files: a bare dashboard or Grafana's `{"dashboard": {...}}` export envelope.
 
 Legacy content (`graph` panels, `rows`, old schemaVersions) is uploaded as it is: Grafana migrates it when
-the dashboard is opened. Only what provisioning depends on is checked: a JSON object, a title, and a uid
-(idempotence is by uid).
+the dashboard is opened. Only what provisioning depends on is checked: a JSON object and a title. Idempotence
+is by uid: a dashboard without one (as Grafana exports some) gets a stable uid derived from its title, so
+provisioning it again updates the same dashboard.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +24,22 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 VOLATILE_FIELDS = ("id", "version")
 
 
+_UID_BAD_CHARS = re.compile(r"[^a-z0-9_-]+")
+
+
+def uid_from_title(title: str) -> str:
+    """A stable uid for a dashboard without one: the title as a slug plus a short hash of the exact title
+    (two titles that slug alike still differ), at most MAX_UID_LENGTH characters."""
+    digest = hashlib.sha256(title.encode("utf-8")).hexdigest()[:8]
+    stem = _UID_BAD_CHARS.sub("-", title.casefold()).strip("-")[: MAX_UID_LENGTH - len(digest) - 1].rstrip("-")
+    return f"{stem}-{digest}" if stem else digest
+
+
 @dataclass(frozen=True)
 class DashboardFile:
     path: Path
     dashboard: dict[str, Any]
+    derived_uid: bool = False  # the file had no uid; this one comes from the title
 
     @property
     def uid(self) -> str:
@@ -59,12 +74,18 @@ def load_dashboard_files(paths: Iterable[Path]) -> list[DashboardFile]:
             problems.append(problem)
             continue
         assert dashboard is not None
+        derived = "uid" not in dashboard or dashboard["uid"] in (None, "")
+        if derived:
+            dashboard["uid"] = uid_from_title(str(dashboard["title"]))
         uid = str(dashboard["uid"])
         if uid in seen:
-            problems.append(_problem(path, f'uid "{uid}" is also used by {seen[uid]}; every dashboard needs its own'))
+            origin = " (derived from its title; give one file its own uid)" if derived else ""
+            problems.append(
+                _problem(path, f'uid "{uid}"{origin} is also used by {seen[uid]}; every dashboard needs its own')
+            )
             continue
         seen[uid] = path
-        loaded.append(DashboardFile(path, dashboard))
+        loaded.append(DashboardFile(path, dashboard, derived))
     if problems:
         raise SpecError(problems)
     return loaded
@@ -108,9 +129,9 @@ def dashboard_from_document(document: Any, path: Path) -> tuple[dict[str, Any] |
     if not isinstance(title, str) or not title.strip():
         return None, _problem(path, 'has no "title"; Grafana refuses a dashboard without one')
     uid = document.get("uid")
-    if not isinstance(uid, str) or not uid.strip():
-        return None, _problem(path, 'has no "uid"; add one (≤ 40 characters) so provisioning is idempotent')
-    if len(uid) > MAX_UID_LENGTH:
+    if uid is not None and uid != "" and (not isinstance(uid, str) or not uid.strip()):
+        return None, _problem(path, '"uid" must be text (≤ 40 characters), or left out to derive one from the title')
+    if isinstance(uid, str) and len(uid) > MAX_UID_LENGTH:
         return None, _problem(path, f'uid "{uid}" is longer than {MAX_UID_LENGTH} characters (Grafana\'s limit)')
     for key in ("panels", "rows"):
         if key in document and not isinstance(document[key], list):
