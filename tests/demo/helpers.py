@@ -15,7 +15,7 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from slocheck.demo.processes import ManagedProcess, free_port, http_ok
+from slocheck_demo.processes import ManagedProcess, free_port, http_ok
 
 
 @dataclass(frozen=True)

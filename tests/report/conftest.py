@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from slocheck.app.report_inputs import load_report_inputs
-from slocheck.demo.prometheus_server import PrometheusServer
+from slocheck_demo.prometheus_server import PrometheusServer
 from slocheck.report.html import render_html
 from tests.report.context_exporter import context_exporter
 

@@ -175,7 +175,7 @@ def demo(
     """The whole loop on this machine: demo service + Redis + PostgreSQL + exporters + Prometheus, load, verdict."""
     import tempfile
 
-    from slocheck.demo.run_demo import INJECTIONS, DemoRequest, run_demo
+    from slocheck_demo.run_demo import INJECTIONS, DemoRequest, run_demo
     from slocheck.load.progress import ProgressReporter
 
     if inject is not None and inject not in INJECTIONS:
@@ -199,7 +199,7 @@ def demo(
 @app.command(name="demo-service", context_settings=PASS_THROUGH, add_help_option=False)
 def demo_service(ctx: typer.Context) -> int:
     """Run the bundled demo service (system under test); --help lists its options."""
-    from slocheck.demo.service import main as service_main
+    from slocheck_demo.service import main as service_main
 
     return service_main(list(ctx.args))
 

@@ -23,8 +23,8 @@ from aiohttp import web
 from prometheus_client import disable_created_metrics
 
 from slocheck.core.errors import SlocheckError
-from slocheck.demo.service_app import create_app
-from slocheck.demo.service_options import ServiceOptions, parse_options
+from slocheck_demo.service_app import create_app
+from slocheck_demo.service_options import ServiceOptions, parse_options
 
 __all__ = ["ServiceOptions", "create_app", "main", "run_service", "serve"]
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from slocheck.demo.datastores import PostgresExporter, PostgresServer, RedisExporter, RedisServer
-from slocheck.demo.processes import ManagedProcess, free_port, http_ok
-from slocheck.demo.prometheus_server import PrometheusServer
+from slocheck_demo.datastores import PostgresExporter, PostgresServer, RedisExporter, RedisServer
+from slocheck_demo.processes import ManagedProcess, free_port, http_ok
+from slocheck_demo.prometheus_server import PrometheusServer
 
 SERVICE_JOB = "paracle-api"
 
