@@ -67,7 +67,7 @@ class DemoStack:
     def _start_service(self, redis_url: str, database_url: str) -> tuple[str, str]:
         port = free_port()
         argv = [
-            sys.executable, "-m", "slocheck.demo.service",
+            sys.executable, "-m", "slocheck_demo.service",
             "--host", "127.0.0.1", "--port", str(port),
             "--redis-url", redis_url, "--database-url", database_url,
             *self.service_args,
