@@ -8,6 +8,7 @@ slocheck itself never imports the demo. Entry points are read only when a comman
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,21 +50,30 @@ class Plugins:
     problems: list[str]
 
 
-def load_plugins() -> Plugins:
+def discover() -> Sequence[EntryPoint]:
+    """The installed packages' `slocheck.commands` entry points."""
     from importlib.metadata import entry_points  # ~40 ms: only when a command is not one of slocheck's own
 
+    return tuple(entry_points(group=GROUP))
+
+
+def load_plugins() -> Plugins:
     commands: dict[str, _click.Command] = {}
     problems: list[str] = []
-    for entry_point in entry_points(group=GROUP):
+    for entry_point in discover():
         try:
             commands.update(commands_of(entry_point))
         except Exception as error:
             package = entry_point.dist.name if entry_point.dist else entry_point.value
             problems.append(
-                f"the slocheck commands of {package} cannot be loaded ({type(error).__name__}: {error});"
+                f"the slocheck commands of {package} cannot be loaded ({type(error).__name__}: {_first_line(error)});"
                 " reinstall or uninstall that package"
             )
     return Plugins(commands, problems)
+
+
+def _first_line(error: Exception) -> str:
+    return next(iter(str(error).splitlines()), "")
 
 
 class PluginGroup(TyperGroup):
