@@ -28,6 +28,7 @@ $(STAMP): pyproject.toml demo/pyproject.toml
 lint: venv
 	$(BIN)/ruff check src demo/src tests
 	$(BIN)/ruff format --check src demo/src tests
+	$(BIN)/lint-imports
 
 typecheck: venv
 	$(BIN)/mypy src demo/src

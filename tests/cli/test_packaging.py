@@ -4,7 +4,6 @@ ships no demo code. Builds the wheel once with pip (its build backend comes from
 
 from __future__ import annotations
 
-import ast
 import shutil
 import subprocess
 import sys
@@ -87,20 +86,3 @@ def test_the_wheel_ships_no_demo_code(wheel: Path) -> None:
         names = archive.namelist()
     assert [n for n in names if n.startswith(("slocheck/demo/", "slocheck_demo/"))] == []
     assert "slocheck/cli/plugins.py" in names
-
-
-def test_the_gates_source_never_imports_the_demo_package() -> None:
-    importing = [
-        str(path.relative_to(REPO_ROOT))
-        for path in sorted((REPO_ROOT / "src" / "slocheck").rglob("*.py"))
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        and any(name.startswith("slocheck_demo") for name in _names(node))
-    ]
-    assert importing == []
-
-
-def _names(node: ast.Import | ast.ImportFrom) -> list[str]:
-    if isinstance(node, ast.ImportFrom):
-        return [node.module or ""]
-    return [alias.name for alias in node.names]

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from slocheck.core.errors import SpecError
 from slocheck.core.model import JaegerIndicator, LokiIndicator, RangeSpec, SeriesReduce
+from slocheck.core.querytext import leading_selector
 from slocheck.core.spec.loader import load_slo_files
-from slocheck.core.spec.logql import count_query, presence_selector, stream_selector
+from slocheck.core.spec.logql import count_query, presence_selector
 from tests.unit.helpers import slo_document, write
 
 
@@ -159,7 +160,7 @@ def test_the_count_query_puts_the_window_range_after_the_pipeline() -> None:
 
 
 def test_the_stream_selector_ends_at_its_closing_brace_outside_strings() -> None:
-    assert stream_selector('{app="a}b", x=`}`} |= "}"') == '{app="a}b", x=`}`}'
+    assert leading_selector('{app="a}b", x=`}`} |= "}"') == '{app="a}b", x=`}`}'
 
 
 def test_the_presence_selector_keeps_the_first_positive_matcher() -> None:
@@ -172,7 +173,7 @@ def test_the_presence_selector_of_a_selector_without_positive_matchers_is_the_se
 
 @given(st.text(max_size=60))
 def test_the_stream_selector_is_always_a_prefix_of_the_expression(text: str) -> None:
-    assert text.strip().startswith(stream_selector(text))
+    assert text.strip().startswith(leading_selector(text))
 
 
 @given(st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), st.text(max_size=10), min_size=1, max_size=4))

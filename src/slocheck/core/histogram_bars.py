@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from slocheck.core.model import Bar, Condition
+from slocheck.core.querytext import closing, split_top_level, strip_parentheses
 from slocheck.core.units import Kind, format_value
 
 FUNCTION = "histogram_quantile"
@@ -68,53 +69,6 @@ class BucketFit:
         return (self.lower - self.bar) / self.bar, (self.upper - self.bar) / self.bar
 
 
-def _closing(text: str, start: int) -> int:
-    """Index of the `)` closing the `(` just before `start`, skipping strings; -1 when unbalanced."""
-    depth, quote, index = 1, "", start
-    while index < len(text):
-        char = text[index]
-        if quote:
-            if char == "\\":
-                index += 1
-            elif char == quote:
-                quote = ""
-        elif char in "\"'`":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return -1
-
-
-def _split_first_argument(arguments: str) -> tuple[str, str] | None:
-    """`0.95, sum(…)` → (`0.95`, `sum(…)`): split at the first comma outside brackets and strings."""
-    depth, quote = 0, ""
-    for index, char in enumerate(arguments):
-        if quote:
-            if char == quote and arguments[index - 1] != "\\":
-                quote = ""
-        elif char in "\"'`":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            return arguments[:index], arguments[index + 1 :]
-    return None
-
-
-def _strip_parentheses(query: str) -> str:
-    text = query.strip()
-    while text.startswith("(") and _closing(text, 1) == len(text) - 1:
-        text = text[1:-1].strip()
-    return text
-
-
 def _bucket_selectors(expression: str) -> tuple[str, ...]:
     selectors = []
     for match in _BUCKET_RE.finditer(expression):
@@ -122,7 +76,7 @@ def _bucket_selectors(expression: str) -> tuple[str, ...]:
         if match.group(2) is None:
             selectors.append(name)
             continue
-        end = _closing(expression, match.end())
+        end = closing(expression, match.end() - 1)
         if end < 0:
             continue
         selectors.append(name + "{" + expression[match.end() : end].strip() + "}")
@@ -132,16 +86,17 @@ def _bucket_selectors(expression: str) -> tuple[str, ...]:
 def parse_quantile_query(query: str) -> QuantileQuery | None:
     """The query's quantile and bucket selectors when its value *is* a `histogram_quantile` (the whole query,
     maybe in parentheses); None otherwise (a ratio of quantiles, `… * 1000`, no histogram at all)."""
-    text = _strip_parentheses(query)
+    text = strip_parentheses(query)
     match = _FUNCTION_RE.match(text)
     if match is None:
         return None
-    end = _closing(text, match.end())
+    end = closing(text, match.end() - 1)
     if end != len(text) - 1:
         return None  # something follows the call: the value is not the quantile itself
-    parts = _split_first_argument(text[match.end() : end])
-    if parts is None:
+    parts = split_top_level(text[match.end() : end])
+    if len(parts) < 2:
         return None
+    parts = [parts[0], ",".join(parts[1:])]
     number = _NUMBER_RE.match(parts[0])
     selectors = _bucket_selectors(parts[1])
     if not selectors:

@@ -289,3 +289,9 @@ class Evaluation:
         for r in self.results:
             tally[r.outcome] += 1
         return tally
+
+
+def describe_labels(labels: dict[str, str], skip: tuple[str, ...] = ()) -> str:
+    """`{job="api", instance="a"}`, or `{}` for the aggregate."""
+    inner = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k not in skip)
+    return "{" + inner + "}"

@@ -6,8 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from slocheck.core.model import Evaluation, ObjectiveResult, Outcome, Verdict
-from slocheck.sources.protocols import describe_labels
+from slocheck.core.model import Evaluation, ObjectiveResult, Outcome, Verdict, describe_labels
 
 OUTCOME_STYLE = {
     Outcome.PASS: "bold green",

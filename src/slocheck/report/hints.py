@@ -21,10 +21,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from slocheck.core.model import describe_labels
 from slocheck.core.units import Kind, format_value
 from slocheck.report.context_doc import entry, finite_points
 from slocheck.report.html_inputs import HistoryPoint
-from slocheck.sources.protocols import describe_labels
 
 SATURATION = 0.8
 GROWTH = 0.2

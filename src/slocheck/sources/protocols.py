@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -40,9 +39,3 @@ class MetricsBackend(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def describe_labels(labels: dict[str, str], skip: Sequence[str] = ()) -> str:
-    """`{job="api", instance="a"}`, or `{}` for the aggregate."""
-    inner = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k not in skip)
-    return "{" + inner + "}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from slocheck.core.querytext import quote_at
 from slocheck.core.spec.templating import BUILTINS, unknown_variables
 from slocheck.core.spec.yamldoc import Path
 
@@ -70,17 +71,7 @@ def _queries(data: Mapping[object, object]) -> Iterator[tuple[Path, str]]:
 
 def inside_double_quotes(text: str, position: int) -> bool:
     """Is `position` inside a "…" string of PromQL/LogQL (backslash escapes honoured)?"""
-    inside = False
-    index = 0
-    while index < position:
-        char = text[index]
-        if char == "\\" and inside:
-            index += 2
-            continue
-        if char == '"':
-            inside = not inside
-        index += 1
-    return inside
+    return quote_at(text, position) == '"'
 
 
 def variable_problems(data: Mapping[object, object], overrides: Mapping[str, str]) -> list[tuple[Path, str]]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from slocheck.core.querytext import enclosing
 from slocheck.core.spec.templating import escape_label_value
 
 RATE_FUNCTIONS = frozenset({"rate", "irate", "increase", "delta", "idelta", "deriv"})
@@ -24,44 +25,13 @@ SUMMING_FUNCTIONS = frozenset(
     {"increase", "sum_over_time", "count_over_time", "changes", "resets", "bytes_over_time", "absent_over_time"}
 )
 _TOKEN_RE = re.compile(r"\$\{([^}]*)\}|\$(__[A-Za-z_]+)")
-_IDENT_RE = re.compile(r"[A-Za-z0-9_:]")
-
-
-def _ident_before(text: str, index: int) -> str:
-    """The identifier right before `text[index]` (a function name before its `(`), whitespace skipped."""
-    end = index
-    while end > 0 and text[end - 1].isspace():
-        end -= 1
-    start = end
-    while start > 0 and _IDENT_RE.match(text[start - 1]):
-        start -= 1
-    return text[start:end]
 
 
 def _context(text: str, position: int) -> tuple[bool, str | None]:
     """(inside a `[...]` range selector?, innermost function enclosing it) at `position`, skipping strings."""
-    stack: list[tuple[str, str]] = []
-    quote: str | None = None
-    index = 0
-    while index < position:
-        char = text[index]
-        if quote is not None:
-            if char == "\\":
-                index += 2
-                continue
-            if char == quote:
-                quote = None
-        elif char in "\"'`":
-            quote = char
-        elif char == "(":
-            stack.append(("(", _ident_before(text, index)))
-        elif char == "[":
-            stack.append(("[", ""))
-        elif char in ")]" and stack:
-            stack.pop()
-        index += 1
+    stack = enclosing(text, position)
     in_range = bool(stack) and stack[-1][0] == "["
-    function = next((name for kind, name in reversed(stack) if kind == "(" and name), None)
+    function = next((name for bracket, name in reversed(stack) if bracket == "(" and name), None)
     return in_range, function
 
 
