@@ -1,6 +1,7 @@
-# The slocheck image: the CLI, and the demo service docker-compose.yml runs as the system under test
-# (`slocheck demo-service --host 0.0.0.0 --port 8000 --database-url … --redis-url …`, module
-# `python -m slocheck.demo.service`).
+# The demo image docker-compose.yml runs as the system under test: the demo package (demo/, `slocheck-demo`) on top
+# of the slocheck gate it plugs into (`slocheck demo-service --host 0.0.0.0 --port 8000 --database-url … --redis-url …`,
+# module `python -m slocheck_demo.service`). The gate alone is `pip install slocheck`; it has none of the demo's
+# libraries (aiohttp, asyncpg, redis, prometheus-client, OpenTelemetry).
 FROM python:3.11.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -11,7 +12,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY src ./src
-RUN pip install . \
+COPY demo/pyproject.toml demo/README.md ./demo/
+COPY demo/src ./demo/src
+RUN pip install . ./demo \
     && useradd --create-home --uid 10001 slocheck
 
 USER slocheck

@@ -17,19 +17,21 @@ deps:  ## real servers from Debian packages (prometheus, exporters, redis, postg
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Both packages: the gate with its test tools and the trace extra, and the demo (demo/: `slocheck demo`,
+# `slocheck demo-service`, the service the tests run against).
+$(STAMP): pyproject.toml demo/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m pip install -q -e ".[test,trace]" -e ./demo
 	touch $(STAMP)
 
 lint: venv
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src demo/src tests
+	$(BIN)/ruff format --check src demo/src tests
 	$(BIN)/lint-imports
 
 typecheck: venv
-	$(BIN)/mypy src
+	$(BIN)/mypy src demo/src
 
 unit: venv
 	$(BIN)/python -m pytest tests/unit
@@ -39,4 +41,4 @@ bench: venv  ## performance goals, written to BENCHMARKS.md (not part of `make t
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build demo/build *.egg-info src/*.egg-info demo/src/*.egg-info

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psutil
 
-from slocheck.demo.processes import ManagedProcess, free_port, http_ok, port_open, require_binary
+from slocheck_demo.processes import ManagedProcess, free_port, http_ok, port_open, require_binary
 
 ROOT = Path(__file__).resolve().parents[1]
 

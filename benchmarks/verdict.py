@@ -28,8 +28,8 @@ from pathlib import Path
 from benchmarks.openmetrics import Dataset, write
 from benchmarks.servers import ROOT, cpu_seconds
 from benchmarks.slofiles import prometheus_slo, write_yaml
-from slocheck.demo.processes import require_binary
-from slocheck.demo.prometheus_server import PrometheusServer
+from slocheck_demo.processes import require_binary
+from slocheck_demo.prometheus_server import PrometheusServer
 
 BIN = Path(sys.executable).parent
 

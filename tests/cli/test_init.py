@@ -13,7 +13,7 @@ import pytest
 
 from slocheck.__main__ import main
 from slocheck.core.spec.loader import load_slo_files
-from slocheck.demo.prometheus_server import PrometheusServer
+from slocheck_demo.prometheus_server import PrometheusServer
 from tests.demo.helpers import DemoClient, running
 from tests.integration.known_exporter import KnownExporter
 

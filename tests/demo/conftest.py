@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from slocheck.demo.datastores import DatastoreStack
+from slocheck_demo.datastores import DatastoreStack
 from tests.demo.helpers import DemoClient, running
 
 

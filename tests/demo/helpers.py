@@ -15,7 +15,7 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from slocheck.demo.processes import ManagedProcess, free_port, http_ok
+from slocheck_demo.processes import ManagedProcess, free_port, http_ok
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,12 @@ def value(exposition: str, name: str, **labels: str) -> float | None:
 
 
 class DemoClient:
-    """The demo service started as `python -m slocheck.demo.service` in a subprocess."""
+    """The demo service started as `python -m slocheck_demo.service` in a subprocess."""
 
     def __init__(self, workdir: Path, args: Sequence[str] = ()) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        argv = [sys.executable, "-m", "slocheck.demo.service", "--port", str(self.port), "--seed", "7", *args]
+        argv = [sys.executable, "-m", "slocheck_demo.service", "--port", str(self.port), "--seed", "7", *args]
         self.process = ManagedProcess("demo-service", argv, workdir / "demo-service.log")
 
     def start(self) -> DemoClient:

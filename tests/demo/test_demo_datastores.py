@@ -12,8 +12,8 @@ import asyncpg
 import pytest
 import redis
 
-from slocheck.demo.datastores import DatastoreStack, RedisServer, redis_ping
-from slocheck.demo.processes import port_open
+from slocheck_demo.datastores import DatastoreStack, RedisServer, redis_ping
+from slocheck_demo.processes import port_open
 from tests.demo.helpers import DemoClient, fetch_text, running, samples, value
 
 pytestmark = pytest.mark.integration

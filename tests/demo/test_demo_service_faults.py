@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from slocheck.demo.service import ServiceOptions
+from slocheck_demo.service import ServiceOptions
 from tests.demo.helpers import DemoClient, running, value
 
 

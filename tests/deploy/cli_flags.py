@@ -19,9 +19,10 @@ def options_of(argv: list[str]) -> tuple[str, set[str]]:
     command: Any = typer.main.get_command(app)
     path = ["slocheck"]
     args = argv[1:]
-    while hasattr(command, "commands") and args and args[0] in command.commands:
+    context = typer.Context(command)
+    while hasattr(command, "get_command") and args and command.get_command(context, args[0]) is not None:
         path.append(args[0])
-        command = command.commands[args.pop(0)]
+        command = command.get_command(context, args.pop(0))  # plugin commands (the demo's) included
     assert len(path) > 1, f"{argv}: not a slocheck command"
     if path[-1] == "worker":
         return "slocheck worker", set(worker_parser()._option_string_actions)

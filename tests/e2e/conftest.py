@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from slocheck.demo.run_demo import INJECTIONS, SCRAPED_JOBS, wait_for_scrapes
-from slocheck.demo.stack import DemoStack, StackUrls
+from slocheck_demo.run_demo import INJECTIONS, SCRAPED_JOBS, wait_for_scrapes
+from slocheck_demo.stack import DemoStack, StackUrls
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ import pytest
 
 from slocheck.__main__ import main
 from slocheck.core.spec.loader import load_slo_files
-from slocheck.demo.stack import StackUrls
+from slocheck_demo.stack import StackUrls
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ import psutil
 import pytest
 
 from slocheck.__main__ import main
-from slocheck.demo.stack import StackUrls
+from slocheck_demo.stack import StackUrls
 from tests.e2e.conftest import ROOT
 from tests.grafana.fake_grafana import TOKEN as GRAFANA_TOKEN
 from tests.grafana.fake_grafana import FakeGrafana

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from slocheck.demo.prometheus_server import PrometheusServer
+from slocheck_demo.prometheus_server import PrometheusServer
 from tests.integration.known_exporter import KnownExporter
 from tests.load.server import CountingServer
 

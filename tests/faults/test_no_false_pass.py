@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from slocheck.demo.prometheus_server import PrometheusServer
+from slocheck_demo.prometheus_server import PrometheusServer
 from tests.load.server import CountingServer
 from tests.logs_traces.fake_jaeger import FakeJaeger
 from tests.logs_traces.fake_loki import FakeLoki

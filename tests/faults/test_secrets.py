@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from slocheck.demo.stack import StackUrls
+from slocheck_demo.stack import StackUrls
 from tests.grafana.fake_grafana import FakeGrafana
 
 from .fake_prometheus import FORMAT, INSTANT, FakePrometheus

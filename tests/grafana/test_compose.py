@@ -122,4 +122,5 @@ def test_the_image_build_context_keeps_only_what_the_image_needs() -> None:
     assert {".git", ".venv", "tests"} <= ignored
     dockerfile = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "COPY src ./src" in dockerfile
-    assert Path(REPO_ROOT / "src" / "slocheck" / "demo" / "service.py").exists()
+    assert "COPY demo/src ./demo/src" in dockerfile  # the demo image is built from the demo package
+    assert Path(REPO_ROOT / "demo" / "src" / "slocheck_demo" / "service.py").exists()

@@ -222,7 +222,7 @@ def all_queries() -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from slocheck.demo.prometheus_server import PrometheusServer
+    from slocheck_demo.prometheus_server import PrometheusServer
 
     server = PrometheusServer(tmp_path_factory.mktemp("prometheus"), {}).start()
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from slocheck.__main__ import main
-from slocheck.demo.processes import free_port
+from slocheck_demo.processes import free_port
 
 pytestmark = pytest.mark.integration
 WriteSlo = Callable[..., Path]

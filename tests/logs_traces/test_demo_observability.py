@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from slocheck.demo.service_app import create_app
-from slocheck.demo.service_logs import LOGS
-from slocheck.demo.service_options import ServiceOptions
+from slocheck_demo.service_app import create_app
+from slocheck_demo.service_logs import LOGS
+from slocheck_demo.service_options import ServiceOptions
 from tests.demo.helpers import DemoClient, running, value
 from tests.logs_traces.conftest import TENANT
 from tests.logs_traces.fake_loki import FakeLoki, Line

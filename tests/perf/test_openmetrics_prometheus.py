@@ -16,8 +16,8 @@ from slocheck.app.backends import all_objectives, check_queries
 from slocheck.app.measure import Sources
 from slocheck.config.settings import BackendSettings
 from slocheck.core.spec.loader import load_slo_files
-from slocheck.demo.prometheus_server import PrometheusServer
 from slocheck.sources.prometheus import PrometheusBackend
+from slocheck_demo.prometheus_server import PrometheusServer
 
 END = int(time.time()) - 60
 SMALL = Dataset(services=2, start=END - 300, seconds=300)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from slocheck.app.report_inputs import load_report_inputs
-from slocheck.demo.prometheus_server import PrometheusServer
 from slocheck.report.html import render_html
+from slocheck_demo.prometheus_server import PrometheusServer
 from tests.report.context_exporter import context_exporter
 
 DATA = Path(__file__).parent / "data"

@@ -20,8 +20,8 @@ from typing import Any
 from slocheck.app import pipeline
 from slocheck.sources.prometheus import PrometheusBackend
 from slocheck.app.context import collect_context, context_step, objective_range_queries, render_context
-from slocheck.demo.run_demo import SCRAPED_JOBS, wait_for_scrapes
-from slocheck.demo.stack import SERVICE_JOB, DemoStack
+from slocheck_demo.run_demo import SCRAPED_JOBS, wait_for_scrapes
+from slocheck_demo.stack import SERVICE_JOB, DemoStack
 from slocheck.core.model import Window
 from slocheck.report.json_report import render_json
 from slocheck.config.settings import Backends, BackendSettings, Settings

@@ -39,6 +39,7 @@ from slocheck.load.runner import run_load
 from slocheck.load.scenario import load_scenario
 from slocheck.load.shapes import StageChange
 from slocheck.load.stats import client_measurement
+from slocheck.load.trace_extra import require_tracing
 from slocheck.report.html import render_html
 from slocheck.report.json_report import render_json, result_document
 
@@ -120,6 +121,7 @@ def preflight(
     request: RunRequest, settings: Settings, clock: Clock, factory: SourcesFactory = build_sources
 ) -> Prepared:
     """Everything that can be checked before a single request reaches the target."""
+    require_tracing(request.trace)  # `--trace` without the slocheck[trace] extra: exit 2 before anything else
     check_target(request.host, settings.protected_hosts, allow_production=request.allow_production)
     specs = load_specs(request.slo_files, request.variables)
     load_scenario(request.scenario)

@@ -1,4 +1,4 @@
-"""CLI commands that drive load: `run`, `demo`, `worker`, `demo-service`.
+"""CLI commands that drive load: `run`, `worker` (`demo` and `demo-service` are in the demo package, demo/).
 
 Their heavy imports (Locust, the pipeline) happen inside the commands: `slocheck validate` stays fast, and
 `__main__` has already imported Locust first for these commands (gevent must patch before `requests`).
@@ -156,52 +156,6 @@ def run(
 def _with_run_dir(outputs: OutputPaths, run_dir: Path) -> OutputPaths:
     """The run directory always gets every format; explicit paths are written as well."""
     return replace(outputs, run_dir=run_dir, html=None)  # the run's report.html is the pipeline's full one
-
-
-@app.command()
-def demo(
-    inject: Annotated[
-        str | None, typer.Option("--inject", help="Turn on a fault in the demo service: latency, errors, llm-errors.")
-    ] = None,
-    slo: Annotated[Path, typer.Option("--slo", help="SLO file to evaluate.")] = Path("slo/demo.yaml"),
-    scenario: Annotated[Path, typer.Option("--scenario")] = Path("scenarios/agent_platform.py"),
-    profile: Annotated[str, typer.Option("--profile")] = "smoke",
-    users: Annotated[int | None, typer.Option("--users")] = None,
-    duration: Annotated[str | None, typer.Option("--duration")] = None,
-    workers: Annotated[str, typer.Option("--workers", help="N or auto (0 = in-process).")] = "0",
-    out: Annotated[Path, typer.Option("--out", help="Root of the run directories.")] = DEFAULT_RUNS_ROOT,
-    debug: DebugOption = False,
-) -> int:
-    """The whole loop on this machine: demo service + Redis + PostgreSQL + exporters + Prometheus, load, verdict."""
-    import tempfile
-
-    from slocheck.demo.run_demo import INJECTIONS, DemoRequest, run_demo
-    from slocheck.load.progress import ProgressReporter
-
-    if inject is not None and inject not in INJECTIONS:
-        raise ConfigError(f'--inject "{inject}": choose one of {", ".join(INJECTIONS)}')
-    console = stderr_console()
-    with tempfile.TemporaryDirectory(prefix="slocheck-demo-") as workdir, ProgressReporter(console) as progress:
-        request = DemoRequest(
-            slo, scenario, profile, out, Path(workdir), inject, users, _duration(duration), parse_workers(workers)
-        )
-        result = run_demo(
-            request,
-            say=lambda message: console.print(message, markup=False, highlight=False),
-            clock=options.clock,
-            on_progress=progress,
-        )
-    emit(result.evaluation, result.document, _with_run_dir(OutputPaths(), result.run_dir))
-    console.print(f"artifacts: {result.run_dir}", markup=False)
-    return result.exit_code
-
-
-@app.command(name="demo-service", context_settings=PASS_THROUGH, add_help_option=False)
-def demo_service(ctx: typer.Context) -> int:
-    """Run the bundled demo service (system under test); --help lists its options."""
-    from slocheck.demo.service import main as service_main
-
-    return service_main(list(ctx.args))
 
 
 @app.command(context_settings=PASS_THROUGH, add_help_option=False)

@@ -33,6 +33,7 @@ from locust.rpc import Message
 
 from slocheck.core.errors import LoadError
 from slocheck.load.stats import ClientStats
+from slocheck.load.trace_extra import INSTALL_HINT
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +197,11 @@ class MasterLink:
                 f"worker {msg.node_id} loaded different User classes ({', '.join(theirs) or 'none'}) "
                 f"than the master ({', '.join(self.user_classes)}); run every worker with the same "
                 "scenario file"
+            )
+        if self.config.get("trace") and data.get("can_trace") is False:
+            self.mismatch = (
+                f"worker {msg.node_id} cannot trace the load: OpenTelemetry is not installed there;"
+                f" run `{INSTALL_HINT}` on that machine"
             )
         self.runner.send_message(CONFIG, self.config, client_id=msg.node_id)
 

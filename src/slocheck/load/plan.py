@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from slocheck.load.monitor import GeneratorCpu
 from slocheck.load.profiles import Profile
 from slocheck.load.shapes import StageChange
 from slocheck.load.stats import ClientStats
+from slocheck.load.trace_extra import tracing_reason
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,7 @@ class LoadPlan:
     @property
     def tracing(self) -> bool:
         """Tracing is on when asked for, or when an OTLP endpoint is configured in the environment."""
-        return self.trace or bool(
-            os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-        )
+        return tracing_reason(self.trace) is not None
 
     @property
     def distributed(self) -> bool:

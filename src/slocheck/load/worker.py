@@ -28,6 +28,7 @@ from slocheck.load.distributed import CONFIG, FINAL, HELLO, WIRE_KEY
 from slocheck.load.environment import default_options
 from slocheck.load.scenario import Scenario, load_scenario
 from slocheck.load.stats import ClientStats
+from slocheck.load.trace_extra import tracing_installed
 
 logger = logging.getLogger(__name__)
 EXIT_OK = 0
@@ -50,7 +51,8 @@ class _WorkerSession:
 
     def hello(self) -> None:
         users = [u.__name__ for u in self.scenario.user_classes]
-        self.runner.send_message(HELLO, {"pid": os.getpid(), "users": users, "digest": self.scenario.digest})
+        hello = {"pid": os.getpid(), "users": users, "digest": self.scenario.digest, "can_trace": tracing_installed()}
+        self.runner.send_message(HELLO, hello)
 
     def _on_report(self, client_id: str, data: dict[str, Any], **_kwargs: object) -> None:
         data[WIRE_KEY] = self.stats.drain()

@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from slocheck.demo.service_metrics import ServiceMetrics
+from slocheck_demo.service_metrics import ServiceMetrics
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Settings of the demo service, and the command line of `python -m slocheck.demo.service`."""
+"""Settings of the demo service, and the command line of `python -m slocheck_demo.service`."""
 
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ def otlp_endpoint(configured: str | None) -> str | None:
 
 def argument_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m slocheck.demo.service",
+        prog="python -m slocheck_demo.service",
         description="The slocheck demo service: an agent-platform API with real metrics.",
     )
     defaults = {field.name: field.default for field in dataclasses.fields(ServiceOptions)}

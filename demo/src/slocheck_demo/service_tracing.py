@@ -28,11 +28,11 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from slocheck.demo.service_cache import Cache
-from slocheck.demo.service_catalog import Agent, Workflow
-from slocheck.demo.service_db import Database, RunRecord
-from slocheck.demo.service_llm import Completion, LLMError, ModelProfile
-from slocheck.demo.service_state import SERVICES
+from slocheck_demo.service_cache import Cache
+from slocheck_demo.service_catalog import Agent, Workflow
+from slocheck_demo.service_db import Database, RunRecord
+from slocheck_demo.service_llm import Completion, LLMError, ModelProfile
+from slocheck_demo.service_state import SERVICES
 
 SERVICE = "paracle-api"
 RUN_ID_KEY = "slocheck.run_id"

@@ -2,7 +2,7 @@
 
 An agent-platform API (tokens, agents, agent runs, workflows) on aiohttp, with Prometheus metrics, an
 asyncpg pool on PostgreSQL (or an in-process stand-in), Redis (or a stand-in), simulated LLM calls and fault
-knobs. `run_service(ServiceOptions(...))` serves until SIGTERM/SIGINT; `python -m slocheck.demo.service --help`
+knobs. `run_service(ServiceOptions(...))` serves until SIGTERM/SIGINT; `python -m slocheck_demo.service --help`
 lists the same options on the command line.
 
 Module map: service_options (settings, argv), service_app (routes, middlewares, lifecycle), service_handlers
@@ -23,8 +23,8 @@ from aiohttp import web
 from prometheus_client import disable_created_metrics
 
 from slocheck.core.errors import SlocheckError
-from slocheck.demo.service_app import create_app
-from slocheck.demo.service_options import ServiceOptions, parse_options
+from slocheck_demo.service_app import create_app
+from slocheck_demo.service_options import ServiceOptions, parse_options
 
 __all__ = ["ServiceOptions", "create_app", "main", "run_service", "serve"]
 

@@ -17,12 +17,12 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from redis.exceptions import RedisError
 
-from slocheck.demo import service_handlers as handlers
-from slocheck.demo.processes import StackError
-from slocheck.demo.service_llm import MODELS
-from slocheck.demo.service_logs import LOGS, install_logs
-from slocheck.demo.service_options import ServiceOptions, otlp_endpoint
-from slocheck.demo.service_state import SERVICES, Services, build_services, json_error, services
+from slocheck_demo import service_handlers as handlers
+from slocheck_demo.processes import StackError
+from slocheck_demo.service_llm import MODELS
+from slocheck_demo.service_logs import LOGS, install_logs
+from slocheck_demo.service_options import ServiceOptions, otlp_endpoint
+from slocheck_demo.service_state import SERVICES, Services, build_services, json_error, services
 
 log = logging.getLogger("slocheck.demo.service")
 
@@ -177,7 +177,7 @@ def create_app(options: ServiceOptions) -> web.Application:
     app.cleanup_ctx.append(datastores)
     install_logs(app, options.loki_url, options.loki_tenant, state.metrics.registry)
     if (endpoint := otlp_endpoint(options.otlp_endpoint)) is not None:
-        from slocheck.demo.service_tracing import install_tracing  # OpenTelemetry is loaded only when tracing is on
+        from slocheck_demo.service_tracing import install_tracing  # OpenTelemetry is loaded only when tracing is on
 
         install_tracing(app, endpoint)
     return app

@@ -13,10 +13,10 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from slocheck.demo.service_catalog import Agent
-from slocheck.demo.service_db import RunRecord
-from slocheck.demo.service_llm import LLMError, ModelProfile, model_names, resolve_model
-from slocheck.demo.service_state import Services, json_error, services
+from slocheck_demo.service_catalog import Agent
+from slocheck_demo.service_db import RunRecord
+from slocheck_demo.service_llm import LLMError, ModelProfile, model_names, resolve_model
+from slocheck_demo.service_state import Services, json_error, services
 
 # How a failed provider call surfaces to the API's client.
 LLM_ERROR_STATUS = {"rate_limit": 429, "timeout": 504, "server_error": 502}

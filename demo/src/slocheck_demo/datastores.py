@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from slocheck.demo.processes import ManagedProcess, StackError, free_port, require_binary
+from slocheck_demo.processes import ManagedProcess, StackError, free_port, require_binary
 
 DEMO_DATABASE = "slocheck_demo"
 POSTGRES_USER = "postgres"

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from slocheck.demo.datastores import PostgresExporter, PostgresServer, RedisExporter, RedisServer
-from slocheck.demo.processes import ManagedProcess, free_port, http_ok
-from slocheck.demo.prometheus_server import PrometheusServer
+from slocheck_demo.datastores import PostgresExporter, PostgresServer, RedisExporter, RedisServer
+from slocheck_demo.processes import ManagedProcess, free_port, http_ok
+from slocheck_demo.prometheus_server import PrometheusServer
 
 SERVICE_JOB = "paracle-api"
 
@@ -67,7 +67,7 @@ class DemoStack:
     def _start_service(self, redis_url: str, database_url: str) -> tuple[str, str]:
         port = free_port()
         argv = [
-            sys.executable, "-m", "slocheck.demo.service",
+            sys.executable, "-m", "slocheck_demo.service",
             "--host", "127.0.0.1", "--port", str(port),
             "--redis-url", redis_url, "--database-url", database_url,
             *self.service_args,

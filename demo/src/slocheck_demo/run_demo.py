@@ -13,8 +13,8 @@ from pathlib import Path
 
 from slocheck.app.pipeline import Clock, LoadOverrides, RunRequest, RunResult, execute_run
 from slocheck.config.settings import Backends, BackendSettings, Settings
-from slocheck.demo.processes import StackError
-from slocheck.demo.stack import SERVICE_JOB, DemoStack
+from slocheck_demo.processes import StackError
+from slocheck_demo.stack import SERVICE_JOB, DemoStack
 
 # Fault knobs of the demo service, by the name `--inject` takes, with the objectives each should break.
 INJECTIONS: dict[str, tuple[str, ...]] = {

@@ -9,11 +9,11 @@ from typing import Any
 
 from aiohttp import web
 
-from slocheck.demo.service_cache import Cache, RedisCache, StandInCache
-from slocheck.demo.service_db import Database, PostgresDatabase, StandInDatabase
-from slocheck.demo.service_llm import SimulatedLLM
-from slocheck.demo.service_metrics import ServiceMetrics
-from slocheck.demo.service_options import ServiceOptions
+from slocheck_demo.service_cache import Cache, RedisCache, StandInCache
+from slocheck_demo.service_db import Database, PostgresDatabase, StandInDatabase
+from slocheck_demo.service_llm import SimulatedLLM
+from slocheck_demo.service_metrics import ServiceMetrics
+from slocheck_demo.service_options import ServiceOptions
 
 
 @dataclass

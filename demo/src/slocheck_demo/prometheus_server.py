@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from slocheck.demo.processes import ManagedProcess, free_port, http_ok, require_binary
+from slocheck_demo.processes import ManagedProcess, free_port, http_ok, require_binary
 
 
 def prometheus_config(targets: Mapping[str, Sequence[str]], scrape_interval: str = "1s") -> str:

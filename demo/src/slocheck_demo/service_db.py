@@ -17,7 +17,7 @@ from typing import Protocol
 
 import asyncpg
 
-from slocheck.demo.service_catalog import AGENTS, WORKFLOWS, Agent, Workflow
+from slocheck_demo.service_catalog import AGENTS, WORKFLOWS, Agent, Workflow
 
 STAND_IN = "in-process stand-in"
 
