@@ -20,6 +20,8 @@ from slocheck.cli import options
 from slocheck.cli.app import app
 from slocheck.cli.options import (
     BackendFlags,
+    BaselineAnyOption,
+    BaselineOption,
     CaBundleOption,
     ConfigOption,
     DebugOption,
@@ -108,6 +110,8 @@ def run(
     allow_production: Annotated[
         bool, typer.Option("--allow-production", help="Send load to a host matching protected_hosts.")
     ] = False,
+    baseline: BaselineOption = None,
+    baseline_any: BaselineAnyOption = False,
     debug: DebugOption = False,
 ) -> int:
     """Validate, drive load with Locust, then measure every objective over exactly the load's window."""
@@ -134,6 +138,8 @@ def run(
         trace_sample=trace_sample,
         require_grafana=require_grafana,
         allow_production=allow_production,
+        baseline=baseline,
+        baseline_any=baseline_any,
     )
     settings = settings_from(
         config, BackendFlags(prometheus_url, loki_url, loki_tenant, jaeger_url, grafana_url, ca_bundle, insecure)
@@ -170,6 +176,8 @@ def demo(
     duration: Annotated[str | None, typer.Option("--duration")] = None,
     workers: Annotated[str, typer.Option("--workers", help="N or auto (0 = in-process).")] = "0",
     out: Annotated[Path, typer.Option("--out", help="Root of the run directories.")] = DEFAULT_RUNS_ROOT,
+    baseline: BaselineOption = None,
+    baseline_any: BaselineAnyOption = False,
     debug: DebugOption = False,
 ) -> int:
     """The whole loop on this machine: demo service + Redis + PostgreSQL + exporters + Prometheus, load, verdict."""
@@ -183,8 +191,9 @@ def demo(
     console = stderr_console()
     with tempfile.TemporaryDirectory(prefix="slocheck-demo-") as workdir, ProgressReporter(console) as progress:
         request = DemoRequest(
-            slo, scenario, profile, out, Path(workdir), inject, users, _duration(duration), parse_workers(workers)
-        )
+            slo, scenario, profile, out, Path(workdir), inject, users, _duration(duration), parse_workers(workers),
+            baseline, baseline_any,
+        )  # fmt: skip
         result = run_demo(
             request,
             say=lambda message: console.print(message, markup=False, highlight=False),

@@ -7,6 +7,7 @@ their counts (each value repeated `count` times).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -41,6 +42,8 @@ class Baseline:
             return None, self.missing.get(key) or f"baseline run {self.run_id} has no objective {key}"
         for series in self.series[key]:
             if dict(series.labels) == dict(labels):
+                if not math.isfinite(series.value):
+                    return None, f"baseline run {self.run_id} measured no finite value for this series of {key}"
                 return series.value, ""
         shown = "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
         return None, f"baseline run {self.run_id} has no series {shown} for {key}"
