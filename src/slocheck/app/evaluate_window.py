@@ -9,10 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from slocheck.app.backends import build_sources
-from slocheck.app.history import record_history, samples_from
 from slocheck.app.measure import Sources
 from slocheck.app.phases import LoadedSpecs, SourcesFactory, load_specs, measure_and_evaluate, open_checked_sources
-from slocheck.app.runs import baseline_record, choose_baseline, load_baseline
 from slocheck.config.settings import Settings
 from slocheck.core.baseline import Samples
 from slocheck.core.errors import EXIT_INTERRUPTED
@@ -47,6 +45,10 @@ def evaluate_window(
 ) -> WindowResult:
     """Measure every objective over the request's window and judge it. An interrupt keeps what was measured,
     flags the result `interrupted` and exits 130."""
+    # Baselines read stored client histograms (slocheck.load): imported only when asked for, so a plain
+    # `evaluate` never imports Locust after requests (see __main__).
+    from slocheck.app.runs import baseline_record, choose_baseline, load_baseline
+
     specs = load_specs(request.files, request.variables)
     chosen = None
     if request.baseline is not None:  # no load, so no scenario or profile to match: the SLO sets must
@@ -73,6 +75,8 @@ def _samples(objectives: Sequence[Objective], window: Window, sources: Sources) 
     """The judge's observations of this window: each metric objective's series at the history step."""
     if not any(o.compare is not None for o in objectives):
         return {}
+    from slocheck.app.history import record_history, samples_from
+
     history = record_history(objectives, window, sources.prometheus, sources.loki, None, "evaluate")
     return samples_from(objectives, history, None)
 

@@ -56,9 +56,35 @@ def _client_for(run_dir: Path, document: Mapping[str, Any]) -> Mapping[str, Any]
     return client_from_csv(stats, _read_text(run_dir / FAILURES_FILE)) if stats else None
 
 
+TREND_RUNS = 10
+
+
+def trend_of(run_dir: Path, document: Mapping[str, Any], limit: int = TREND_RUNS) -> list[dict[str, Any]]:
+    """The last `limit` runs like this one (same scenario, profile, SLO sets) under the same root, oldest first,
+    ending with this run; each with its objectives' values by key."""
+    from slocheck.app.runs import RunSummary, list_runs, summarize
+
+    try:
+        current = summarize(run_dir)
+    except ConfigError:
+        return []
+    alike = [r for r in list_runs(run_dir.parent) if r.identity == current.identity and r.id != current.id]
+    alike = [r for r in alike if r.started_at <= current.started_at][: limit - 1]
+
+    def point(run: RunSummary, doc: Mapping[str, Any]) -> dict[str, Any]:
+        values = {o.get("key"): o.get("value") for o in doc.get("objectives", [])}
+        return {"id": run.id, "started_at": run.started_at, "verdict": run.verdict, "values": values}
+
+    return [point(r, r.document) for r in reversed(alike)] + [point(current, document)]
+
+
 def load_report_inputs(run_dir: Path, baseline_dir: Path | None = None) -> ReportInputs:
-    """Read everything a report of `run_dir` can use; only result.json is required."""
+    """Read everything a report of `run_dir` can use; only result.json is required. Without `baseline_dir`,
+    the baseline recorded in result.json is used when its directory still exists."""
     document = read_result(run_dir)
+    recorded = Path(str((document.get("baseline") or {}).get("path") or ""))
+    if baseline_dir is None and document.get("baseline") and (recorded / RESULT_FILE).is_file():
+        baseline_dir = recorded
     history_text = _read_text(run_dir / HISTORY_FILE)
     baseline = read_result(baseline_dir) if baseline_dir is not None else None
     try:
@@ -77,5 +103,6 @@ def load_report_inputs(run_dir: Path, baseline_dir: Path | None = None) -> Repor
         client=_client_for(run_dir, document),
         baseline=baseline,
         baseline_client=_client_for(baseline_dir, baseline) if baseline_dir is not None and baseline else None,
+        trend=trend_of(run_dir, document),
         sources=sources,
     )

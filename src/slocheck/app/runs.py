@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slocheck.app.history import ClientHistograms, read_history, samples_from
 from slocheck.app.report_inputs import read_result
 from slocheck.core.baseline import Baseline
 from slocheck.core.errors import ConfigError
@@ -159,6 +158,8 @@ def _series_of(objective: Mapping[str, Any]) -> tuple[SeriesValue, ...]:
 
 def load_baseline(chosen: Chosen, objectives: Sequence[Objective]) -> Baseline:
     """The chosen run as data for the evaluator: values from result.json, observations from history.json."""
+    from slocheck.app.history import ClientHistograms, read_history, samples_from  # imports slocheck.load
+
     summary = chosen.summary
     series: dict[str, tuple[SeriesValue, ...]] = {}
     missing: dict[str, str] = {}
