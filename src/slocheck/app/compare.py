@@ -20,7 +20,7 @@ from slocheck.core.baseline import Samples
 from slocheck.core.judge import judge
 from slocheck.core.model import Compare, LocustIndicator, Outcome
 from slocheck.core.spec.schema import JUDGED_LOCUST_STATS
-from slocheck.core.units import Kind, format_value
+from slocheck.core.units import Kind, format_value, percent_text
 from slocheck.load.histogram import LogHistogram, bucket_value
 from slocheck.load.stats import AGGREGATED
 
@@ -75,7 +75,9 @@ def _change(a: float | None, b: float | None, kind: Kind) -> tuple[float | None,
     delta = b - a
     ratio = delta / abs(a) if a != 0 else None
     sign = "+" if delta >= 0 else "-"
-    text = f"{sign}{format_value(abs(delta), kind)}" + (f" ({ratio * 100:+.3g} %)" if ratio is not None else "")
+    text = f"{sign}{format_value(abs(delta), kind)}" + (
+        f" ({percent_text(ratio, signed=True)} %)" if ratio is not None else ""
+    )
     return ratio, text
 
 

@@ -133,7 +133,8 @@ def choose_baseline(
         picked = pool[0]
         why = f"the newest {'PASS ' if spec == 'last-pass' else ''}run with {wanted} under {root}"
         return Chosen(picked, spec, why + (" (--baseline-any: any scenario/profile/SLO set)" if any_run else ""))
-    path = Path(spec) if Path(spec).is_dir() else root / spec
+    by_path = Path(spec).is_dir()
+    path = Path(spec) if by_path else root / spec
     if not path.is_dir():
         raise ConfigError(
             f"--baseline {spec}: neither a run directory nor a run id under {root}; see slocheck runs list"
@@ -145,7 +146,7 @@ def choose_baseline(
             f"--baseline {spec}: run {picked.id} is not comparable ({mismatch}); "
             "compare like with like, or add --baseline-any"
         )
-    return Chosen(picked, "id" if path == root / spec else "path", "named on the command line")
+    return Chosen(picked, "path" if by_path else "id", "named on the command line")
 
 
 def _series_of(objective: Mapping[str, Any]) -> tuple[SeriesValue, ...]:

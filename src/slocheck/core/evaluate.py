@@ -25,6 +25,7 @@ from slocheck.core.model import (
     Verdict,
     Window,
 )
+from slocheck.core.units import percent_text
 
 _OUTCOME_SEVERITY: dict[Outcome, int] = {
     Outcome.PASS: 0,
@@ -115,7 +116,7 @@ def change_text(objective: Objective, value: float, base: float) -> str:
     """`baseline 180 ms → 200 ms (+11.1 %)`: what every relative bar shows."""
     delta = value - base
     sign = "+" if delta >= 0 else "-"
-    percent = f", {delta / abs(base) * 100:+.3g} %" if base != 0 else ""
+    percent = f", {percent_text(delta / abs(base), signed=True)} %" if base != 0 else ""
     return (
         f"baseline {objective.format(base)} → {objective.format(value)} ({sign}{objective.format(abs(delta))}{percent})"
     )

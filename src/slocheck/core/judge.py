@@ -14,6 +14,7 @@ from scipy.stats import mannwhitneyu
 
 from slocheck.core.baseline import Samples
 from slocheck.core.model import Compare, Judgement, Outcome
+from slocheck.core.units import percent_text
 
 # Fewer observations than this in either run and the test says nothing useful.
 MIN_SAMPLES = 8
@@ -56,7 +57,7 @@ def judge(compare: Compare, current: Samples | None, baseline: Samples | None, m
         text = f"no significant {compare.direction} (p {_p(p_value)}, {sizes})"
     else:
         way = "higher" if median >= base_median else "lower"
-        change = "median" if math.isnan(effect) else f"by {abs(effect) * 100:.3g} %"
+        change = "median" if math.isnan(effect) else f"by {percent_text(abs(effect))} %"
         text = f"{way} {change} (p {_p(p_value)}, {sizes})"
         if not fails:
             text += f", below min_effect {compare.min_effect * 100:g} %"
