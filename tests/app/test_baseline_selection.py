@@ -42,7 +42,7 @@ def test_last_pass_skips_runs_of_another_profile(tmp_path: Path) -> None:
 
 def test_last_pass_without_a_matching_run_says_what_to_do(tmp_path: Path) -> None:
     write_run(tmp_path, "b", profile="stress")
-    with pytest.raises(ConfigError, match="no earlier PASS run with scenario shop, profile smoke.*--baseline-any"):
+    with pytest.raises(ConfigError, match=r"no earlier PASS run with scenario shop, profile smoke.*--baseline-any"):
         choose_baseline("last-pass", tmp_path, **LIKE)
 
 
