@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from slocheck.app.concurrency import run_bounded
+from slocheck.app.concurrency import PoolInterrupted, run_bounded
 from slocheck.core.baseline import Samples
 from slocheck.core.errors import BackendError, ConfigError
 from slocheck.core.model import LocustIndicator, LokiIndicator, Objective, PrometheusIndicator, Window
@@ -83,8 +83,12 @@ def collect_series(
         if isinstance(o.indicator, PrometheusIndicator | LokiIndicator)
     ]
     calls = [functools.partial(_series_entry, o, window, b, step) for o, b in chosen if b is not None]
-    found = run_bounded(calls, MAX_WORKERS, "slocheck-history")
     keys = [o.key for o, b in chosen if b is not None]
+    try:
+        found = run_bounded(calls, MAX_WORKERS, "slocheck-history")
+    except PoolInterrupted as stop:  # Ctrl-C: keep what arrived; the rest say why they are missing
+        interrupted = {"status": "error", "note": "interrupted before this series was read", "series": []}
+        found = [stop.done.get(i, interrupted) for i in range(len(calls))]
     return dict(zip(keys, found, strict=True))
 
 

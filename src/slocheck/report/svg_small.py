@@ -70,7 +70,7 @@ def cdf_chart(title: str, curves: Sequence[tuple[str, Sequence[Sequence[float]]]
 
     parts = [f'<figure class="chart"><figcaption>{escape(title)}</figcaption>'
              f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">']  # fmt: skip
-    for share in (0.5, 0.95, 0.99):
+    for share in (0.5, 0.9, 0.99):
         y = xy(min(xs), share)[1]
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>'
                      f'<text x="4" y="{y + 4:.1f}" font-size="10">p{share * 100:g}</text>')  # fmt: skip
