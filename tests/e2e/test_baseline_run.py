@@ -24,7 +24,9 @@ spec:
     - name: server-p95
       indicator:
         prometheus:
-          query: histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="paracle-api"}[$__range])))
+          query: >-
+            histogram_quantile(0.95, sum by (le)
+            (rate(http_request_duration_seconds_bucket{job="paracle-api"}[$__range])))
       pass: ["< 2s", "<= +300%"]
     - name: client-p50
       indicator: {locust: {stat: p50}}
