@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from slocheck.app.history import ClientHistograms, histogram_samples, read_history, series_samples
+from slocheck.app.history import ClientHistograms, read_history, series_samples
 from slocheck.app.runs import RunSummary
 from slocheck.core.baseline import Samples
 from slocheck.core.judge import judge
@@ -64,8 +64,7 @@ def _samples(objective: Mapping[str, Any], history: Mapping[str, Any] | None) ->
         if indicator is None or indicator.stat not in JUDGED_LOCUST_STATS:
             return None  # throughput or failure counts are not per-request latencies
         client = ClientHistograms.of(history)
-        histogram = client.select(indicator) if client is not None and indicator is not None else None
-        return histogram_samples(histogram) if histogram is not None and histogram.count else None
+        return client.samples(indicator) if client is not None else None
     return series_samples(((history or {}).get("objectives") or {}).get(str(objective.get("key"))))
 
 

@@ -14,7 +14,7 @@ import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -153,11 +153,26 @@ class ClientHistograms:
         if indicator.request is None and indicator.method is None:
             return self.aggregated
         merged = EndpointStats("", AGGREGATED)
-        for (method, name), histogram in self.endpoints.items():
+        for _key, histogram in self.matching(indicator):
+            merged.times.merge(histogram)
+        return merged.times if merged.count else None
+
+    def matching(self, indicator: LocustIndicator) -> list[tuple[tuple[str, str], LogHistogram]]:
+        """The endpoints a locust objective covers, each on its own (the judge's strata)."""
+        found = []
+        for (method, name), histogram in sorted(self.endpoints.items()):
             same_method = indicator.method is None or method.upper() == indicator.method.upper()
             if same_method and (indicator.request is None or name == indicator.request):
-                merged.times.merge(histogram)
-        return merged.times if merged.count else None
+                found.append(((method, name), histogram))
+        return found
+
+    def samples(self, indicator: LocustIndicator) -> Samples | None:
+        """The judge's observations: every request of the selection, in one stratum per endpoint."""
+        histogram = self.select(indicator)
+        if histogram is None or not histogram.count:
+            return None
+        groups = tuple((f"{m} {n}", histogram_samples(h)) for (m, n), h in self.matching(indicator) if h.count)
+        return replace(histogram_samples(histogram), groups=groups)
 
 
 def histogram_samples(histogram: LogHistogram) -> Samples:
@@ -186,9 +201,9 @@ def samples_from(
             continue
         indicator = objective.indicator
         if isinstance(indicator, LocustIndicator):
-            histogram = client.select(indicator) if client is not None else None
-            if histogram is not None and histogram.count:
-                found[objective.key] = histogram_samples(histogram)
+            client_samples = client.samples(indicator) if client is not None else None
+            if client_samples is not None:
+                found[objective.key] = client_samples
             continue
         samples = series_samples(((history or {}).get("objectives") or {}).get(objective.key))
         if samples is not None:

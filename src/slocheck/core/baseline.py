@@ -21,6 +21,9 @@ class Samples:
     values: tuple[float, ...]
     counts: tuple[int, ...] = ()
     what: str = ""  # e.g. "requests" or "points at a 2 s step"
+    # Strata (e.g. one per endpoint): when both runs have them, the judge compares stratum by stratum, so a
+    # different request mix is not read as a latency change.
+    groups: tuple[tuple[str, Samples], ...] = ()
 
     @property
     def n(self) -> int:

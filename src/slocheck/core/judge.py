@@ -2,6 +2,10 @@
 direction, by at least `min_effect`? A one-sided Mann-Whitney U test (scipy.stats.mannwhitneyu, asymptotic
 with tie correction) on the two runs' observations; the effect is the relative change of the median.
 
+Observations in strata (client latency: one per endpoint) are compared stratum by stratum and the one-sided
+p-values combined with Stouffer's method weighted by √n (scipy.stats.combine_pvalues); the effect is the
+request-weighted mean of the strata's median changes. A different request mix then does not read as slower.
+
 Pure computation: the observations arrive as `Samples` (docs/baselines.md states the test's assumptions).
 """
 
@@ -10,7 +14,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.stats import mannwhitneyu
+from scipy.stats import combine_pvalues, mannwhitneyu
 
 from slocheck.core.baseline import Samples
 from slocheck.core.model import Compare, Judgement, Outcome
@@ -45,10 +49,11 @@ def judge(compare: Compare, current: Samples | None, baseline: Samples | None, m
     if len(now) < MIN_SAMPLES or len(before) < MIN_SAMPLES:
         text = f"too few observations to compare (n = {_count(len(now))} vs {_count(len(before))}, need {MIN_SAMPLES})"
         return Judgement(Outcome.NO_DATA, text, n_current=len(now), n_baseline=len(before))
-    alternative = "greater" if compare.direction == "increase" else "less"
-    p_value = float(mannwhitneyu(now, before, alternative=alternative, method="asymptotic").pvalue)
-    base_median, median = float(np.median(before)), float(np.median(now))
-    effect = (median - base_median) / abs(base_median) if base_median != 0 else math.nan
+    strata = _strata(current, baseline)
+    if strata:
+        p_value, effect = _stratified(compare, strata)
+    else:
+        p_value, effect = _test(compare, now, before)
     bad_effect = effect if compare.direction == "increase" else -effect
     significant = p_value < compare.alpha
     sizes = f"n = {_count(len(now))} vs {_count(len(before))}"
@@ -56,8 +61,8 @@ def judge(compare: Compare, current: Samples | None, baseline: Samples | None, m
     if not significant:
         text = f"no significant {compare.direction} (p {_p(p_value)}, {sizes})"
     else:
-        way = "higher" if median >= base_median else "lower"
-        change = "median" if math.isnan(effect) else f"by {percent_text(abs(effect))} %"
+        way = "higher" if math.isnan(effect) or effect >= 0 else "lower"
+        change = "than a baseline median of 0" if math.isnan(effect) else f"by {percent_text(abs(effect))} %"
         text = f"{way} {change} (p {_p(p_value)}, {sizes})"
         if not fails:
             text += f", below min_effect {compare.min_effect * 100:g} %"
@@ -65,3 +70,31 @@ def judge(compare: Compare, current: Samples | None, baseline: Samples | None, m
         Outcome.FAIL if fails else Outcome.PASS, text, p_value, None if math.isnan(effect) else effect,
         len(now), len(before), significant,
     )  # fmt: skip
+
+
+def _test(compare: Compare, now: np.ndarray, before: np.ndarray) -> tuple[float, float]:
+    """(one-sided p, relative change of the median)."""
+    alternative = "greater" if compare.direction == "increase" else "less"
+    p_value = float(mannwhitneyu(now, before, alternative=alternative, method="asymptotic").pvalue)
+    base_median, median = float(np.median(before)), float(np.median(now))
+    return p_value, (median - base_median) / abs(base_median) if base_median != 0 else math.nan
+
+
+def _strata(current: Samples, baseline: Samples) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The strata both runs have, each with enough observations on both sides; [] when there are none."""
+    before = dict(baseline.groups)
+    pairs = [(expand(samples), expand(before[name])) for name, samples in current.groups if name in before]
+    return [(a, b) for a, b in pairs if len(a) >= MIN_SAMPLES and len(b) >= MIN_SAMPLES]
+
+
+def _stratified(compare: Compare, strata: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, float]:
+    tests = [_test(compare, now, before) for now, before in strata]
+    sizes = np.array([len(now) + len(before) for now, before in strata], dtype=float)
+    if len(tests) == 1:
+        return tests[0]
+    p_values = np.clip([p for p, _ in tests], 1e-300, 1 - 1e-16)  # Stouffer needs 0 < p < 1
+    combined = float(combine_pvalues(p_values, method="stouffer", weights=np.sqrt(sizes)).pvalue)
+    effects = np.array([e for _, e in tests])
+    known = ~np.isnan(effects)
+    effect = float(np.average(effects[known], weights=sizes[known])) if known.any() else math.nan
+    return combined, effect
