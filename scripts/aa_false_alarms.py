@@ -57,9 +57,13 @@ def main() -> int:
             "pairs": sum(1 for r in results if key in r),
             "significant": sum(1 for r in results if key in r and r[key]["significant"]),
             "flagged": sum(1 for r in results if key in r and r[key]["worse"]),
-            "p_values": [round(r[key]["p_value"], 4) if r.get(key, {}).get("p_value") is not None else None
-                         for r in results],
-        }  # fmt: skip
+            "p_values": [
+                round(r[key]["p_value"], 4) if r.get(key, {}).get("p_value") is not None else None for r in results
+            ],
+            "effects": [
+                round(r[key]["effect"], 4) if r.get(key, {}).get("effect") is not None else None for r in results
+            ],
+        }
         for key in keys
     }
     print(json.dumps(summary, indent=2))

@@ -65,3 +65,10 @@ def test_the_html_report_draws_a_trend_over_the_earlier_runs_like_this_one(tmp_p
 def test_a_first_run_has_no_trend_yet(tmp_path: Path) -> None:
     page = render_html(load_report_inputs(write_run(tmp_path, "only")))
     assert "No earlier run of the same scenario" in page
+
+
+def test_the_html_evidence_shows_the_change_under_the_value() -> None:
+    from slocheck.report.html_inputs import ReportInputs
+
+    page = render_html(ReportInputs(document=document()))
+    assert "baseline 200 ms → 300 ms (+100 ms, +50 %)" in page.split('id="obj-', 1)[1]
