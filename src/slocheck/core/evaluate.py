@@ -137,8 +137,11 @@ def _reason(objective: Objective, worst: SeriesResult, count: int) -> str:
         if not math.isnan(worst.value):
             return f"no data: {shown}, but the relative bar cannot be computed from a baseline of 0{which}"
         return f"no data: a series returned {shown}{which}"
-    bars = str(objective.pass_bar) + (f" and {objective.warn_bar}" if objective.warn_bar else "")
-    return f"{shown} misses {bars}{which}"
+    bars = [objective.pass_bar] + ([objective.warn_bar] if objective.warn_bar else [])
+    if objective.relative:  # name only the conditions it missed: "meets < 2s" is as telling as "misses +10%"
+        missed = [c.text for bar in bars for c in bar.conditions if c.decide(worst.value, worst.baseline) is False]
+        return f"{shown} misses {' and '.join(missed)}{which}"
+    return f"{shown} misses {' and '.join(str(b) for b in bars)}{which}"
 
 
 def _result(
