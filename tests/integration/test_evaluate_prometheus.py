@@ -236,7 +236,7 @@ def test_evaluate_judges_a_relative_bar_against_a_stored_evaluation(
 ) -> None:
     """An earlier evaluate's --report-dir is a baseline (PATH): same SLO set, the same gauge, a change of 0 %."""
     path = slo_file(
-        f"    - name: fast\n      indicator: {{prometheus: {{query: '{FAST}'}}}}\n      pass: \"<= +10%\"\n"
+        f'    - name: fast\n      indicator: {{prometheus: {{query: \'{FAST}\'}}}}\n      pass: ["< 1s", "<= +10%"]\n'
     )
     first = tmp_path / "first"
     assert (
