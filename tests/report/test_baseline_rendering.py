@@ -72,3 +72,23 @@ def test_the_html_evidence_shows_the_change_under_the_value() -> None:
 
     page = render_html(ReportInputs(document=document()))
     assert "baseline 200 ms → 300 ms (+100 ms, +50 %)" in page.split('id="obj-', 1)[1]
+
+
+def test_a_document_with_a_baseline_and_a_judge_follows_the_published_schema() -> None:
+    import json
+    from dataclasses import replace
+
+    import jsonschema
+
+    from slocheck.core.baseline import Samples
+    from slocheck.core.model import Compare
+
+    judged = replace(objective("shift", pass_="< 2s"), compare=Compare())
+    samples = Samples(tuple(0.1 + i / 1000 for i in range(50)))
+    baseline = Baseline("run-a", {**BASELINE.series}, {judged.key: samples})
+    evaluation = evaluate([TARGET, judged], {TARGET.key: ok(TARGET, 0.3), judged.key: ok(judged, 0.1)}, WINDOW,
+                          baseline=baseline, samples={judged.key: samples})  # fmt: skip
+    found = result_document(evaluation, exit_code=1, generated_at=datetime(2026, 11, 28, tzinfo=UTC), baseline=RECORD)
+    schema = json.loads((Path(__file__).parents[2] / "docs" / "result.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(json.loads(json.dumps(found)))
+    assert found["objectives"][1]["judgement"]["text"].startswith("no significant increase")
