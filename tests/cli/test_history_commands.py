@@ -68,3 +68,20 @@ def test_compare_writes_markdown_and_html_with_cdfs_and_series(tmp_path: Path) -
 def test_compare_refuses_a_min_effect_that_is_not_a_percentage(tmp_path: Path) -> None:
     write_run(tmp_path, "a")
     assert main(["compare", "a", "a", "--out", str(tmp_path), "--min-effect", "5ms"]) == 2
+
+
+@pytest.mark.parametrize("command", [["runs", "list"], ["evaluate", "x.yaml", "--baseline", "last"]])
+def test_history_commands_import_locust_before_requests_from_a_fresh_process(
+    command: list[str], tmp_path: Path
+) -> None:
+    """They read stored client histograms (slocheck.load, hence Locust): a fresh `slocheck` must not crash with
+    gevent's RecursionError (Locust imported after requests)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
+    done = subprocess.run([sys.executable, "-m", "slocheck", *command, "--out", str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert "RecursionError" not in done.stderr
+    assert done.returncode in (0, 2)
