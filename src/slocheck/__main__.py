@@ -8,6 +8,16 @@ from types import FrameType
 from typing import Any
 
 LOAD_COMMANDS = {"run", "demo", "worker"}
+# Commands that read stored client histograms (slocheck.load, hence Locust) — with --baseline for these two.
+HISTORY_COMMANDS = {"compare", "runs"}
+BASELINE_COMMANDS = {"evaluate", "report"}
+
+
+def _imports_locust(args: list[str]) -> bool:
+    first = set(args[:2])
+    if LOAD_COMMANDS.intersection(first) or HISTORY_COMMANDS.intersection(first):
+        return True
+    return bool(BASELINE_COMMANDS.intersection(first)) and any(a.split("=")[0] == "--baseline" for a in args)
 
 
 def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -36,7 +46,7 @@ def _handle_sigterm_like_ctrl_c() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if LOAD_COMMANDS.intersection(args[:2]):
+    if _imports_locust(args):
         import locust  # noqa: F401 - must precede any import of requests/urllib3
 
         _handle_sigterm_like_ctrl_c()

@@ -229,3 +229,20 @@ def test_the_installed_command_prints_no_traceback_for_a_broken_file(tmp_path: P
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert f"{broken}:6:" in done.stderr
+
+
+def test_evaluate_judges_a_relative_bar_against_a_stored_evaluation(
+    prometheus: str, slo_file: WriteSlo, tmp_path: Path
+) -> None:
+    """An earlier evaluate's --report-dir is a baseline (PATH): same SLO set, the same gauge, a change of 0 %."""
+    path = slo_file(
+        f'    - name: fast\n      indicator: {{prometheus: {{query: \'{FAST}\'}}}}\n      pass: ["< 1s", "<= +10%"]\n'
+    )
+    first = tmp_path / "first"
+    assert (
+        main(["evaluate", str(path), "--last", "5s", "--prometheus-url", prometheus, "--report-dir", str(first)]) == 3
+    )
+    code, document = _evaluate(prometheus, path, tmp_path, "--baseline", str(first))
+    assert (code, document["verdict"]) == (0, "PASS")
+    assert _objective(document, "fast")["series"][0]["change_display"] == "baseline 100 ms → 100 ms (+0 s, +0 %)"
+    assert document["baseline"]["selected_by"] == "path"

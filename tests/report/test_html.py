@@ -26,6 +26,7 @@ SECTION_TITLES = {
     "verdict": "Verdict and run facts",
     "objectives": "Objectives",
     "baseline": "Baseline vs target vs actual",
+    "trend": "Trend",
     "throughput": "Throughput",
     "latency": "Latency",
     "errors": "Errors",

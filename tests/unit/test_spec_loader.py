@@ -405,4 +405,5 @@ def test_a_relative_bar_is_not_silently_read_as_an_absolute_one(tmp_path: Path) 
       pass: "<= +10%"
 """
     path = write(tmp_path, "slo.yaml", slo_document(objectives))
-    assert problems_of(path)
+    (condition,) = load_slo_files([path])[0].objectives[0].pass_bar.conditions
+    assert (condition.relative, condition.threshold) == ("percent", 0.1)

@@ -15,7 +15,7 @@ import typer
 from slocheck.app.evidence import OutputPaths
 from slocheck.cli import options
 from slocheck.cli.load import DEFAULT_RUNS_ROOT, PASS_THROUGH, parse_workers
-from slocheck.cli.options import DebugOption, emit, stderr_console
+from slocheck.cli.options import BaselineAnyOption, BaselineOption, DebugOption, emit, stderr_console
 from slocheck.core.errors import ConfigError
 from slocheck.core.timeparse import parse_positive_duration
 
@@ -34,6 +34,8 @@ def demo(
     duration: Annotated[str | None, typer.Option("--duration")] = None,
     workers: Annotated[str, typer.Option("--workers", help="N or auto (0 = in-process).")] = "0",
     out: Annotated[Path, typer.Option("--out", help="Root of the run directories.")] = DEFAULT_RUNS_ROOT,
+    baseline: BaselineOption = None,
+    baseline_any: BaselineAnyOption = False,
     debug: DebugOption = False,
 ) -> int:
     """The whole loop on this machine: demo service + Redis + PostgreSQL + exporters + Prometheus, load, verdict."""
@@ -46,8 +48,9 @@ def demo(
     console = stderr_console()
     with tempfile.TemporaryDirectory(prefix="slocheck-demo-") as workdir, ProgressReporter(console) as progress:
         request = DemoRequest(
-            slo, scenario, profile, out, Path(workdir), inject, users, load_seconds, parse_workers(workers)
-        )
+            slo, scenario, profile, out, Path(workdir), inject, users, load_seconds, parse_workers(workers),
+            baseline, baseline_any,
+        )  # fmt: skip
         result = run_demo(
             request,
             say=lambda message: console.print(message, markup=False, highlight=False),

@@ -36,6 +36,8 @@ class DemoRequest:
     users: int | None = None
     duration: float | None = None
     workers: int = 0
+    baseline: str | None = None
+    baseline_any: bool = False
 
 
 def wait_for_scrapes(prometheus_url: str, jobs: Sequence[str], timeout: float = 30.0) -> None:
@@ -76,5 +78,7 @@ def run_demo(
             out_root=request.out_root,
             overrides=LoadOverrides(users=request.users, duration=request.duration),
             workers=request.workers,
+            baseline=request.baseline,
+            baseline_any=request.baseline_any,
         )
         return execute_run(run, settings, say=say, clock=clock, on_progress=on_progress)

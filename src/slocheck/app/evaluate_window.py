@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from slocheck.app.backends import build_sources
+from slocheck.app.measure import Sources
 from slocheck.app.phases import LoadedSpecs, SourcesFactory, load_specs, measure_and_evaluate, open_checked_sources
 from slocheck.config.settings import Settings
+from slocheck.core.baseline import Samples
 from slocheck.core.errors import EXIT_INTERRUPTED
 from slocheck.core.evaluate import exit_code_for
-from slocheck.core.model import Evaluation, Window
+from slocheck.core.model import Evaluation, Objective, Window
 from slocheck.report.json_report import result_document
 
 Clock = Callable[[], datetime]
@@ -25,6 +27,9 @@ class WindowRequest:
     variables: dict[str, str]
     window: Window
     fail_on_warn: bool = False
+    baseline: str | None = None  # last-pass | last | RUN_ID | PATH, looked up under runs_root
+    baseline_any: bool = False
+    runs_root: Path = Path(".slocheck/runs")
 
 
 @dataclass(frozen=True)
@@ -40,10 +45,20 @@ def evaluate_window(
 ) -> WindowResult:
     """Measure every objective over the request's window and judge it. An interrupt keeps what was measured,
     flags the result `interrupted` and exits 130."""
+    # Baselines read stored client histograms (slocheck.load): imported only when asked for, so a plain
+    # `evaluate` never imports Locust after requests (see __main__).
+    from slocheck.app.runs import baseline_record, choose_baseline, load_baseline
+
     specs = load_specs(request.files, request.variables)
+    chosen = None
+    if request.baseline is not None:  # no load, so no scenario or profile to match: the SLO sets must
+        chosen = choose_baseline(request.baseline, request.runs_root, scenario=None, profile=None,
+                                 slo_sets=[s.name for s in specs.sets], any_run=request.baseline_any)  # fmt: skip
     sources = factory(settings, specs.objectives)
     try:
-        judged = measure_and_evaluate(specs.objectives, request.window, sources)
+        baseline = load_baseline(chosen, specs.objectives) if chosen is not None else None
+        samples = _samples(specs.objectives, request.window, sources) if chosen is not None else {}
+        judged = measure_and_evaluate(specs.objectives, request.window, sources, baseline=baseline, samples=samples)
     finally:
         sources.close()
     evaluation = judged.evaluation
@@ -51,8 +66,19 @@ def evaluate_window(
         EXIT_INTERRUPTED if judged.interrupted else exit_code_for(evaluation.verdict, fail_on_warn=request.fail_on_warn)
     )
     run = {"interrupted": True} if judged.interrupted else None
-    document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run)
+    record = baseline_record(chosen) if chosen is not None else None
+    document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run, baseline=record)
     return WindowResult(evaluation, document, code, judged.interrupted)
+
+
+def _samples(objectives: Sequence[Objective], window: Window, sources: Sources) -> dict[str, Samples]:
+    """The judge's observations of this window: each metric objective's series at the history step."""
+    if not any(o.compare is not None for o in objectives):
+        return {}
+    from slocheck.app.history import record_history, samples_from
+
+    history = record_history(objectives, window, sources.prometheus, sources.loki, None, "evaluate")
+    return samples_from(objectives, history, None)
 
 
 def validate_online(

@@ -6,7 +6,7 @@ there is one place that decides how a window is measured and judged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +14,7 @@ from pathlib import Path
 from slocheck.app.backends import all_objectives, build_sources, check_queries
 from slocheck.app.measure import MeasurementInterrupted, Sources, measure_all
 from slocheck.config.settings import Settings
+from slocheck.core.baseline import Baseline, Samples
 from slocheck.core.evaluate import evaluate
 from slocheck.core.model import Evaluation, Measurement, Objective, SLOSet, Window
 from slocheck.core.spec.loader import load_slo_files
@@ -56,12 +57,20 @@ class Judged:
     interrupted: bool
 
 
-def measure_and_evaluate(objectives: Sequence[Objective], window: Window, sources: Sources) -> Judged:
-    """Measure every objective over exactly `window` and evaluate. An interrupt keeps what arrived: the rest
-    becomes ERROR (never a pass) and the result says it was interrupted."""
+def measure_and_evaluate(
+    objectives: Sequence[Objective],
+    window: Window,
+    sources: Sources,
+    *,
+    baseline: Baseline | None = None,
+    samples: Mapping[str, Samples] | None = None,
+) -> Judged:
+    """Measure every objective over exactly `window` and evaluate (relative bars and the judge against
+    `baseline`). An interrupt keeps what arrived: the rest becomes ERROR (never a pass) and the result says so."""
     interrupted = False
     try:
         measurements = measure_all(objectives, window, sources)
     except MeasurementInterrupted as stop:
         measurements, interrupted = stop.done, True
-    return Judged(measurements, evaluate(list(objectives), measurements, window), interrupted)
+    evaluation = evaluate(list(objectives), measurements, window, baseline=baseline, samples=samples)
+    return Judged(measurements, evaluation, interrupted)

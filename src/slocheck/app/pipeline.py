@@ -23,9 +23,11 @@ from slocheck.app.context import (
     render_context,
 )
 from slocheck.app.files import ensure_writable_dir
+from slocheck.app.history import HISTORY_FILE, ClientHistograms, record_history, render_history, samples_from
 from slocheck.app.measure import Sources
 from slocheck.app.phases import SourcesFactory, load_specs, measure_and_evaluate, open_checked_sources
 from slocheck.app.report_inputs import load_report_inputs
+from slocheck.app.runs import Chosen, baseline_record, choose_baseline, load_baseline, scenario_name
 from slocheck.app.runstore import RunDirectory, new_run_id
 from slocheck.config.guard import check_target
 from slocheck.config.settings import Settings
@@ -77,6 +79,8 @@ class RunRequest:
     trace_sample: float = 1.0
     require_grafana: bool = False
     allow_production: bool = False
+    baseline: str | None = None  # last-pass | last | RUN_ID | PATH
+    baseline_any: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ class Prepared:
     profile: Profile
     sources: Sources
     warnings: list[str] = field(default_factory=list)  # preflight findings that do not stop the run
+    baseline: Chosen | None = None
 
 
 Clock = Callable[[], datetime]
@@ -134,8 +139,23 @@ def preflight(
         duration=overrides.duration,
     )
     ensure_writable_dir(request.out_root, "output directory")
+    chosen = _choose_baseline(request, profile, specs.sets)
     sources, warnings = open_checked_sources(settings, specs.objectives, clock(), factory)
-    return Prepared(specs.sets, specs.objectives, profile, sources, warnings)
+    return Prepared(specs.sets, specs.objectives, profile, sources, warnings, chosen)
+
+
+def _choose_baseline(request: RunRequest, profile: Profile, sets: list[SLOSet]) -> Chosen | None:
+    """Before any load: a baseline that cannot be found or is not comparable stops the run (exit 2)."""
+    if request.baseline is None:
+        return None
+    return choose_baseline(
+        request.baseline,
+        request.out_root,
+        scenario=scenario_name(request.scenario),
+        profile=profile.name,
+        slo_sets=[s.name for s in sets],
+        any_run=request.baseline_any,
+    )
 
 
 def settle_seconds(request: RunRequest, sources: Sources) -> float:
@@ -185,6 +205,9 @@ def execute_run(
         annotator.check()  # with --require-grafana: exit 3 here, before any load
         for warning in prepared.warnings:
             say(f"warning: {warning}")
+        if prepared.baseline is not None:
+            chosen = prepared.baseline
+            say(f"baseline: run {chosen.summary.id} ({chosen.summary.verdict}), {chosen.why}")
         run_dir = _open_run_dir(request, prepared, clock)
         say(f"run {run_dir.run_id}: {prepared.profile.name} load on {request.host}; artifacts in {run_dir.path}")
         annotation_id = annotator.start(
@@ -218,6 +241,7 @@ def _open_run_dir(request: RunRequest, prepared: Prepared, clock: Clock) -> RunD
         host=request.host,
         workers=request.workers,
         started_at=clock().isoformat(),
+        slo_sets=[s.name for s in prepared.sets],
     )
     return run_dir
 
@@ -285,7 +309,13 @@ def _measure_and_report(
     window = Window(outcome.start, outcome.end)
     sources = prepared.sources
     sources.client_stats = lambda objective: client_measurement(outcome.stats, objective)
-    judged = measure_and_evaluate(prepared.objectives, window, sources)
+    history = record_history(prepared.objectives, window, sources.prometheus, sources.loki, outcome.stats,
+                             run_dir.run_id)  # fmt: skip
+    run_dir.write_text(HISTORY_FILE, render_history(history))
+    samples = samples_from(prepared.objectives, history, ClientHistograms.of_stats(outcome.stats))
+    chosen = prepared.baseline
+    baseline = load_baseline(chosen, prepared.objectives) if chosen is not None else None
+    judged = measure_and_evaluate(prepared.objectives, window, sources, baseline=baseline, samples=samples)
     interrupted = interrupted or judged.interrupted  # what is missing becomes ERROR: never a pass
     evaluation = judged.evaluation
 
@@ -293,7 +323,8 @@ def _measure_and_report(
         code = EXIT_INTERRUPTED if interrupted else exit_code_for(evaluation.verdict, fail_on_warn=request.fail_on_warn)
         run_dir.update(interrupted=interrupted)
         run_facts = {**run_dir.record, "status": "done"}
-        document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run_facts)
+        document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run_facts,
+                                   baseline=baseline_record(chosen) if chosen is not None else None)  # fmt: skip
         document["client"] = outcome.stats.to_dict()
         run_dir.write_text("result.json", render_json(document))
         return document

@@ -3,11 +3,12 @@ files, each optional. The only place report inputs touch the file system."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from slocheck.app.runs import trend_of
+from slocheck.app.runstore import read_json, read_result, read_text
 from slocheck.core.errors import ConfigError
 from slocheck.report.html_inputs import (
     CONTEXT_FILE,
@@ -23,46 +24,25 @@ from slocheck.report.html_inputs import (
 )
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
-    if not path.is_file():
-        return None
-    loaded = json.loads(path.read_text(encoding="utf-8"))
-    return loaded if isinstance(loaded, dict) else None
-
-
-def _read_text(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.is_file() else None
-
-
-def read_result(run_dir: Path) -> dict[str, Any]:
-    """result.json of a run directory, or a ConfigError (exit 2) saying what is missing."""
-    path = run_dir / RESULT_FILE
-    if not path.is_file():
-        raise ConfigError(f"{run_dir}: no {RESULT_FILE} here; pass a run directory (e.g. .slocheck/runs/<id>)")
-    try:
-        document = _read_json(path)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid JSON ({exc})") from None
-    if document is None or "objectives" not in document:
-        raise ConfigError(f"{path}: not a slocheck result document (no objectives)")
-    return document
-
-
 def _client_for(run_dir: Path, document: Mapping[str, Any]) -> Mapping[str, Any] | None:
     found = client_of(document)
     if found is not None:
         return found
-    stats = _read_text(run_dir / STATS_FILE)
-    return client_from_csv(stats, _read_text(run_dir / FAILURES_FILE)) if stats else None
+    stats = read_text(run_dir / STATS_FILE)
+    return client_from_csv(stats, read_text(run_dir / FAILURES_FILE)) if stats else None
 
 
 def load_report_inputs(run_dir: Path, baseline_dir: Path | None = None) -> ReportInputs:
-    """Read everything a report of `run_dir` can use; only result.json is required."""
+    """Read everything a report of `run_dir` can use; only result.json is required. Without `baseline_dir`,
+    the baseline recorded in result.json is used when its directory still exists."""
     document = read_result(run_dir)
-    history_text = _read_text(run_dir / HISTORY_FILE)
+    recorded = Path(str((document.get("baseline") or {}).get("path") or ""))
+    if baseline_dir is None and document.get("baseline") and (recorded / RESULT_FILE).is_file():
+        baseline_dir = recorded
+    history_text = read_text(run_dir / HISTORY_FILE)
     baseline = read_result(baseline_dir) if baseline_dir is not None else None
     try:
-        run, context = _read_json(run_dir / RUN_FILE), _read_json(run_dir / CONTEXT_FILE)
+        run, context = read_json(run_dir / RUN_FILE), read_json(run_dir / CONTEXT_FILE)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{run_dir}: unreadable run.json/context.json ({exc})") from None
     sources = {RESULT_FILE: str(run_dir / RESULT_FILE)}
@@ -77,5 +57,6 @@ def load_report_inputs(run_dir: Path, baseline_dir: Path | None = None) -> Repor
         client=_client_for(run_dir, document),
         baseline=baseline,
         baseline_client=_client_for(baseline_dir, baseline) if baseline_dir is not None and baseline else None,
+        trend=trend_of(run_dir, document),
         sources=sources,
     )

@@ -18,6 +18,8 @@ from typing import Any
 
 from slocheck import __version__
 from slocheck.app.files import write_atomic
+from slocheck.core.errors import ConfigError
+from slocheck.report.html_inputs import RESULT_FILE
 
 RUN_SCHEMA = "slocheck.run/v1"
 
@@ -76,3 +78,28 @@ class RunDirectory:
 
     def window_fields(self, start: datetime, end: datetime) -> Mapping[str, str]:
         return {"window_start": start.isoformat(), "window_end": end.isoformat()}
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    loaded = json.loads(path.read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else None
+
+
+def read_text(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def read_result(run_dir: Path) -> dict[str, Any]:
+    """result.json of a run directory, or a ConfigError (exit 2) saying what is missing."""
+    path = run_dir / RESULT_FILE
+    if not path.is_file():
+        raise ConfigError(f"{run_dir}: no {RESULT_FILE} here; pass a run directory (e.g. .slocheck/runs/<id>)")
+    try:
+        document = read_json(path)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid JSON ({exc})") from None
+    if document is None or "objectives" not in document:
+        raise ConfigError(f"{path}: not a slocheck result document (no objectives)")
+    return document

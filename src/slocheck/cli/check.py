@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,6 +15,8 @@ from slocheck.cli import options
 from slocheck.cli.app import app
 from slocheck.cli.options import (
     BackendFlags,
+    BaselineAnyOption,
+    BaselineOption,
     CaBundleOption,
     ConfigOption,
     DebugOption,
@@ -88,6 +91,11 @@ def evaluate_command(
     jaeger_url: JaegerUrlOption = None,
     ca_bundle: CaBundleOption = None,
     insecure: InsecureOption = False,
+    baseline: BaselineOption = None,
+    baseline_any: BaselineAnyOption = False,
+    out: Annotated[Path, typer.Option("--out", help="Root of the run directories (for --baseline).")] = Path(
+        ".slocheck/runs"
+    ),
     debug: DebugOption = False,
 ) -> int:
     """Measure every objective over a window (no load) and print the verdict."""
@@ -97,7 +105,7 @@ def evaluate_command(
     settings = settings_from(
         config, BackendFlags(prometheus_url, loki_url, loki_tenant, jaeger_url, None, ca_bundle, insecure)
     )
-    request = WindowRequest(files, parse_vars(var), window, fail_on_warn)
+    request = WindowRequest(files, parse_vars(var), window, fail_on_warn, baseline, baseline_any, out)
     result = evaluate_window(request, settings, clock=options.clock)
     emit(result.evaluation, result.document, outputs)
     if result.interrupted:

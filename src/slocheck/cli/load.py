@@ -20,6 +20,8 @@ from slocheck.cli import options
 from slocheck.cli.app import app
 from slocheck.cli.options import (
     BackendFlags,
+    BaselineAnyOption,
+    BaselineOption,
     CaBundleOption,
     ConfigOption,
     DebugOption,
@@ -108,6 +110,8 @@ def run(
     allow_production: Annotated[
         bool, typer.Option("--allow-production", help="Send load to a host matching protected_hosts.")
     ] = False,
+    baseline: BaselineOption = None,
+    baseline_any: BaselineAnyOption = False,
     debug: DebugOption = False,
 ) -> int:
     """Validate, drive load with Locust, then measure every objective over exactly the load's window."""
@@ -134,6 +138,8 @@ def run(
         trace_sample=trace_sample,
         require_grafana=require_grafana,
         allow_production=allow_production,
+        baseline=baseline,
+        baseline_any=baseline_any,
     )
     settings = settings_from(
         config, BackendFlags(prometheus_url, loki_url, loki_tenant, jaeger_url, grafana_url, ca_bundle, insecure)

@@ -52,6 +52,16 @@ HtmlOption = Annotated[Path | None, typer.Option("--html", help="Write the self-
 ReportDirOption = Annotated[
     Path | None, typer.Option("--report-dir", help="Write result.json, junit.xml and report.md into this directory.")
 ]
+BaselineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--baseline",
+        help="Judge against an earlier run: last-pass, last, a run id or a run directory (docs/baselines.md).",
+    ),
+]
+BaselineAnyOption = Annotated[
+    bool, typer.Option("--baseline-any", help="Accept a baseline of another scenario, profile or SLO set.")
+]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
 
 

@@ -16,6 +16,7 @@ import typer
 from slocheck.app.files import write_atomic
 from slocheck.cli.app import app
 from slocheck.cli.options import (
+    BaselineAnyOption,
     DebugOption,
     stderr_console,
 )
@@ -34,7 +35,8 @@ EXTENSIONS = {ReportFormat.HTML: "html", ReportFormat.MD: "md", ReportFormat.JUN
 
 def render_stored_run(run_dir: Path, format: ReportFormat, baseline: Path | None = None) -> str:
     """The run directory's result document in `format`; only html uses the other files and a baseline."""
-    from slocheck.app.report_inputs import load_report_inputs, read_result
+    from slocheck.app.report_inputs import load_report_inputs
+    from slocheck.app.runstore import read_result
 
     if baseline is not None and format is not ReportFormat.HTML:
         raise ConfigError(f"--baseline compares runs in the html report only, not in --format {format.value}")
@@ -56,6 +58,19 @@ def render_stored_run(run_dir: Path, format: ReportFormat, baseline: Path | None
     return render_json(document)
 
 
+def _baseline_dir(run_dir: Path, spec: str | None, any_run: bool) -> Path | None:
+    """`--baseline` resolved among the runs next to `run_dir` (same scenario/profile/SLO sets unless any_run)."""
+    if spec is None:
+        return None
+    from slocheck.app.runs import choose_baseline, summarize
+
+    current = summarize(run_dir)
+    chosen = choose_baseline(spec, run_dir.parent, scenario=current.scenario, profile=current.profile,
+                             slo_sets=current.slo_sets, any_run=any_run, exclude=current.id)  # fmt: skip
+    stderr_console().print(f"baseline: run {chosen.summary.id} ({chosen.summary.verdict}), {chosen.why}", markup=False)
+    return chosen.summary.path
+
+
 def default_output(run_dir: Path, format: ReportFormat) -> Path:
     return run_dir / f"report.{EXTENSIONS[format]}"
 
@@ -70,12 +85,17 @@ def report(
         str | None, typer.Option("-o", "--output", help="Write here instead of RUN_DIR/report.<ext>; '-' = stdout.")
     ] = None,
     baseline: Annotated[
-        Path | None, typer.Option("--baseline", help="Another run directory to compare with (html only).")
+        str | None,
+        typer.Option(
+            "--baseline", help="Compare with an earlier run (html only): last-pass, last, a run id or a run directory."
+        ),
     ] = None,
+    baseline_any: BaselineAnyOption = False,
     debug: DebugOption = False,
 ) -> int:
-    """Re-render a stored run (result.json + run.json, context.json, Locust CSVs) with no backend access."""
-    text = render_stored_run(run_dir, format, baseline)
+    """Re-render a stored run (result.json + run.json, context.json, Locust CSVs) with no backend access.
+    The verdict is the stored one: `--baseline` adds a comparison to the page, it does not re-judge."""
+    text = render_stored_run(run_dir, format, _baseline_dir(run_dir, baseline, baseline_any))
     if output == "-":
         sys.stdout.write(text)
         return 0

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
+from slocheck.core.baseline import Baseline, Samples
+from slocheck.core.judge import judge
 from slocheck.core.model import (
     VERDICT_SEVERITY,
     Evaluation,
@@ -23,6 +25,7 @@ from slocheck.core.model import (
     Verdict,
     Window,
 )
+from slocheck.core.units import percent_text
 
 _OUTCOME_SEVERITY: dict[Outcome, int] = {
     Outcome.PASS: 0,
@@ -33,16 +36,33 @@ _OUTCOME_SEVERITY: dict[Outcome, int] = {
 }
 
 
-def judge_value(objective: Objective, value: float) -> Outcome:
+def judge_value(objective: Objective, value: float, base: float | None = None) -> Outcome:
     """One value against the pass bar, then the warn bar. NaN is not data; ±Inf is a value (histogram_quantile
-    answers +Inf when the quantile lies above the highest bucket: that must fail a latency bar, not vanish)."""
+    answers +Inf when the quantile lies above the highest bucket: that must fail a latency bar, not vanish).
+    `base` is the baseline's value of the same series: a relative bar without it cannot be decided (NO_DATA)."""
     if math.isnan(value):
         return Outcome.NO_DATA
-    if objective.pass_bar.holds(value):
+    passed = objective.pass_bar.decide(value, base)
+    if passed:
         return Outcome.PASS
-    if objective.warn_bar is not None and objective.warn_bar.holds(value):
+    if passed is None:
+        return Outcome.NO_DATA
+    warned = objective.warn_bar.decide(value, base) if objective.warn_bar is not None else False
+    if warned:
         return Outcome.WARN
-    return Outcome.FAIL
+    return Outcome.NO_DATA if warned is None else Outcome.FAIL
+
+
+def _series_results(
+    objective: Objective, measurement: Measurement, baseline: Baseline | None
+) -> tuple[SeriesResult, ...]:
+    results = []
+    for s in measurement.series:
+        base, note = None, ""
+        if objective.relative:
+            base, note = baseline.value_of(objective.key, s.labels) if baseline else (None, "no baseline run given")
+        results.append(SeriesResult(s.labels, s.value, judge_value(objective, s.value, base), base, note))
+    return tuple(results)
 
 
 def counts_as(objective: Objective, outcome: Outcome) -> Verdict:
@@ -53,33 +73,75 @@ def counts_as(objective: Objective, outcome: Outcome) -> Verdict:
     return Verdict[outcome.name]
 
 
-def evaluate_objective(objective: Objective, measurement: Measurement) -> ObjectiveResult:
+def evaluate_objective(
+    objective: Objective,
+    measurement: Measurement,
+    baseline: Baseline | None = None,
+    samples: Samples | None = None,
+) -> ObjectiveResult:
+    """Bars series by series; then, for `compare:`, the judge: the objective is as bad as the worse of the two."""
+    result = _by_bars(objective, measurement, baseline)
+    if objective.compare is None or result.outcome is Outcome.ERROR:
+        return result
+    base_samples = baseline.samples.get(objective.key) if baseline else None
+    missing = "no baseline run given" if baseline is None else baseline.missing.get(objective.key, "")
+    if baseline is not None and base_samples is None and not missing:
+        missing = f"baseline run {baseline.run_id} has no stored observations for {objective.key}"
+    judgement = judge(objective.compare, samples, base_samples, missing)
+    worse = _rank(objective, judgement.outcome) > _rank(objective, result.outcome)
+    outcome = judgement.outcome if worse else result.outcome
+    reason = f"{result.reason}; judge: {judgement.text}"
+    return ObjectiveResult(objective, measurement, outcome, counts_as(objective, outcome), reason, result.series,
+                           judgement)  # fmt: skip
+
+
+def _rank(objective: Objective, outcome: Outcome) -> tuple[int, int]:
+    return VERDICT_SEVERITY[counts_as(objective, outcome)], _OUTCOME_SEVERITY[outcome]
+
+
+def _by_bars(objective: Objective, measurement: Measurement, baseline: Baseline | None) -> ObjectiveResult:
     if measurement.status is MeasurementStatus.ERROR:
         return _result(objective, measurement, Outcome.ERROR, f"error: {measurement.reason}", ())
-    series = tuple(SeriesResult(s.labels, s.value, judge_value(objective, s.value)) for s in measurement.series)
+    series = _series_results(objective, measurement, baseline)
     if measurement.status is MeasurementStatus.NO_DATA or not series:
         reason = f"no data: {measurement.reason or 'empty result'}"
         return _result(objective, measurement, Outcome.NO_DATA, reason, series)
     # Worst by what each series counts as (a NaN series under on_no_data: pass must not hide a WARN),
     # then by raw outcome so ties still show the most telling one.
-    worst = max(
-        series,
-        key=lambda s: (VERDICT_SEVERITY[counts_as(objective, s.outcome)], _OUTCOME_SEVERITY[s.outcome]),
-    )
+    worst = max(series, key=lambda s: _rank(objective, s.outcome))
     return _result(objective, measurement, worst.outcome, _reason(objective, worst, len(series)), series)
+
+
+def change_text(objective: Objective, value: float, base: float) -> str:
+    """`baseline 180 ms → 200 ms (+11.1 %)`: what every relative bar shows."""
+    delta = value - base
+    sign = "+" if delta >= 0 else "-"
+    percent = f", {percent_text(delta / abs(base), signed=True)} %" if base != 0 else ""
+    return (
+        f"baseline {objective.format(base)} → {objective.format(value)} ({sign}{objective.format(abs(delta))}{percent})"
+    )
 
 
 def _reason(objective: Objective, worst: SeriesResult, count: int) -> str:
     shown = objective.format(worst.value)
+    if worst.baseline is not None and math.isfinite(worst.baseline) and math.isfinite(worst.value):
+        shown = change_text(objective, worst.value, worst.baseline)
     which = "" if count == 1 else f" (worst of {count} series)"
     if worst.outcome is Outcome.PASS:
         return f"{shown} meets {objective.pass_bar}{which}"
     if worst.outcome is Outcome.WARN:
         return f"{shown} misses {objective.pass_bar} but meets {objective.warn_bar}{which}"
     if worst.outcome is Outcome.NO_DATA:
+        if not math.isnan(worst.value) and worst.note:
+            return f"no data: {shown}, but the relative bar needs the baseline's value: {worst.note}{which}"
+        if not math.isnan(worst.value):
+            return f"no data: {shown}, but the relative bar cannot be computed from a baseline of 0{which}"
         return f"no data: a series returned {shown}{which}"
-    bars = str(objective.pass_bar) + (f" and {objective.warn_bar}" if objective.warn_bar else "")
-    return f"{shown} misses {bars}{which}"
+    bars = [objective.pass_bar] + ([objective.warn_bar] if objective.warn_bar else [])
+    if objective.relative:  # name only the conditions it missed: "meets < 2s" is as telling as "misses +10%"
+        missed = [c.text for bar in bars for c in bar.conditions if c.decide(worst.value, worst.baseline) is False]
+        return f"{shown} misses {' and '.join(missed)}{which}"
+    return f"{shown} misses {' and '.join(str(b) for b in bars)}{which}"
 
 
 def _result(
@@ -102,6 +164,9 @@ def evaluate(
     objectives: Iterable[Objective],
     measurements: Mapping[str, Measurement],
     window: Window,
+    *,
+    baseline: Baseline | None = None,
+    samples: Mapping[str, Samples] | None = None,
 ) -> Evaluation:
     """Judge every objective; an objective without a measurement is an ERROR, never a pass."""
     results = []
@@ -113,7 +178,8 @@ def evaluate(
             MeasurementStatus.ERROR,
             reason="not measured",
         )
-        results.append(evaluate_objective(objective, measurement))
+        current = (samples or {}).get(objective.key)
+        results.append(evaluate_objective(objective, measurement, baseline, current))
     return Evaluation(overall_verdict(results), window, tuple(results))
 
 

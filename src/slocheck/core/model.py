@@ -6,6 +6,7 @@ Nothing here does I/O or knows a backend's wire format: adapters translate into 
 from __future__ import annotations
 
 import enum
+import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -64,17 +65,44 @@ _OPERATORS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
+RELATIVE_PERCENT = "percent"  # `<= +10%`: (value - baseline) / |baseline| against the threshold
+RELATIVE_DELTA = "delta"  # `<= +50ms`: value - baseline against the threshold
+
+
 @dataclass(frozen=True)
 class Condition:
-    """`< 500ms`: an operator and a threshold in base units."""
+    """`< 500ms`: an operator and a threshold in base units. A relative condition (`<= +10%`, `<= +50ms`)
+    compares the change from the baseline's value instead of the value itself."""
 
     op: str
     threshold: float
     kind: Kind
     text: str
+    relative: str = ""  # "", RELATIVE_PERCENT or RELATIVE_DELTA
 
     def holds(self, value: float) -> bool:
-        return _OPERATORS[self.op](value, self.threshold)
+        """An absolute condition's answer; a relative one is not decided by the value alone (always True here)."""
+        return True if self.relative else _OPERATORS[self.op](value, self.threshold)
+
+    def change(self, value: float, base: float) -> float | None:
+        """The change this condition compares; None when it cannot be computed (a baseline of 0 for %)."""
+        if self.relative == RELATIVE_PERCENT:
+            return None if base == 0 else (value - base) / abs(base)
+        return value - base
+
+    def decide(self, value: float, base: float | None) -> bool | None:
+        """True/False, or None when a relative condition has no usable baseline value."""
+        if not self.relative:
+            return self.holds(value)
+        if base is None or not math.isfinite(base) or not math.isfinite(value):
+            return None
+        change = self.change(value, base)
+        return None if change is None else _OPERATORS[self.op](change, self.threshold)
+
+
+def value_kind(conditions: tuple[Condition, ...]) -> Kind | None:
+    """What the measured value is in: the kind of the first condition that is not a relative percentage."""
+    return next((c.kind for c in conditions if c.relative != RELATIVE_PERCENT), None)
 
 
 @dataclass(frozen=True)
@@ -85,10 +113,22 @@ class Bar:
 
     @property
     def kind(self) -> Kind:
-        return self.conditions[0].kind
+        return value_kind(self.conditions) or Kind.NUMBER
+
+    @property
+    def relative(self) -> bool:
+        return any(c.relative for c in self.conditions)
 
     def holds(self, value: float) -> bool:
+        """The absolute conditions only (relative ones need a baseline: see `decide`)."""
         return all(c.holds(value) for c in self.conditions)
+
+    def decide(self, value: float, base: float | None) -> bool | None:
+        """False when any condition fails; else None when a relative one cannot be decided; else True."""
+        answers = [c.decide(value, base) for c in self.conditions]
+        if False in answers:
+            return False
+        return None if None in answers else True
 
     def __str__(self) -> str:
         return " and ".join(c.text for c in self.conditions)
@@ -188,6 +228,17 @@ Indicator = PrometheusIndicator | LocustIndicator | LokiIndicator | JaegerIndica
 
 
 @dataclass(frozen=True)
+class Compare:
+    """`compare: {test: mann-whitney, direction: increase, alpha: 0.05, min_effect: 5%}`: a statistical judge
+    against the baseline run. `direction` is the bad one; `min_effect` a ratio of the baseline's median."""
+
+    test: str = "mann-whitney"
+    direction: str = "increase"
+    alpha: float = 0.05
+    min_effect: float = 0.05
+
+
+@dataclass(frozen=True)
 class Objective:
     slo_set: str
     name: str
@@ -204,9 +255,18 @@ class Objective:
     def key(self) -> str:
         return f"{self.slo_set}/{self.name}"
 
+    compare: Compare | None = None
+
     @property
     def kind(self) -> Kind:
-        return self.pass_bar.kind
+        found = value_kind(self.pass_bar.conditions)
+        if found is None and self.warn_bar is not None:
+            found = value_kind(self.warn_bar.conditions)
+        return found or Kind.NUMBER
+
+    @property
+    def relative(self) -> bool:
+        return self.pass_bar.relative or (self.warn_bar is not None and self.warn_bar.relative)
 
     def format(self, value: float) -> str:
         return format_value(value, self.kind)
@@ -266,6 +326,21 @@ class SeriesResult:
     labels: Mapping[str, str]
     value: float
     outcome: Outcome
+    baseline: float | None = None  # the baseline run's value of the same series, for relative bars
+    note: str = ""  # why a relative bar could not be decided
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the statistical judge found (`compare:`). `outcome` is PASS, FAIL or NO_DATA."""
+
+    outcome: Outcome
+    text: str
+    p_value: float | None = None
+    effect: float | None = None  # relative change of the median, (current - baseline) / baseline
+    n_current: int = 0
+    n_baseline: int = 0
+    significant: bool = False
 
 
 @dataclass(frozen=True)
@@ -276,6 +351,7 @@ class ObjectiveResult:
     counts_as: Verdict
     reason: str
     series: tuple[SeriesResult, ...]
+    judgement: Judgement | None = None
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,14 @@ def format_value(value: float, kind: Kind) -> str:
     return _sig(value)
 
 
+def percent_text(ratio: float, signed: bool = False) -> str:
+    """A ratio as a percentage for a change: `+12.3`, `-5`, `+4,510` (no exponent, 3 significant digits)."""
+    number = ratio * 100
+    text = f"{abs(number):,.0f}" if abs(number) >= 1000 else f"{abs(number):.3g}"
+    sign = ("+" if number >= 0 else "-") if signed else ("-" if number < 0 else "")
+    return sign + text
+
+
 def _sig(value: float, digits: int = 4) -> str:
     """Up to `digits` significant digits, no exponent for everyday magnitudes."""
     if value == 0:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from slocheck.core.model import Evaluation, ObjectiveResult, Outcome, Verdict, describe_labels
+from slocheck.core.evaluate import change_text
+from slocheck.core.model import Evaluation, ObjectiveResult, Outcome, SeriesResult, Verdict, describe_labels
 
 OUTCOME_STYLE = {
     Outcome.PASS: "bold green",
@@ -31,11 +34,21 @@ def _value_cell(result: ObjectiveResult) -> str:
     return result.objective.format(worst.value)
 
 
+def _shown(result: ObjectiveResult, series: SeriesResult) -> str:
+    """The value, and for a relative bar the baseline value and the change."""
+    objective = result.objective
+    if not objective.relative:
+        return objective.format(series.value)
+    if series.baseline is not None and math.isfinite(series.baseline) and math.isfinite(series.value):
+        return change_text(objective, series.value, series.baseline)
+    return f"{objective.format(series.value)} (baseline: {series.note or 'none'})"
+
+
 def _detail_cell(result: ObjectiveResult) -> Text:
     text = Text(result.reason)
     if len(result.series) > 1 or (result.series and result.series[0].labels):
         for series in result.series[:MAX_SERIES_SHOWN]:
-            shown = result.objective.format(series.value)
+            shown = _shown(result, series)
             text.append(f"\n{describe_labels(dict(series.labels), skip=('__name__',))} = {shown} ")
             text.append(series.outcome.value, style=OUTCOME_STYLE[series.outcome])
         hidden = len(result.series) - MAX_SERIES_SHOWN

@@ -23,11 +23,13 @@ from slocheck.report.html_fmt import charts, count, esc, fmt, kpi, kpis, note, p
 from slocheck.report.html_inputs import ReportInputs, client_of
 from slocheck.report.html_load import endpoints_section, errors_section, latency_section, throughput_section
 from slocheck.report.html_sections import baseline_section, objectives_section, verdict_section
+from slocheck.report.html_trend import trend_section
 
 NAV = (
     ("verdict", "Verdict"),
     ("objectives", "Objectives"),
     ("baseline", "Baseline"),
+    ("trend", "Trend"),
     ("throughput", "Throughput"),
     ("latency", "Latency"),
     ("errors", "Errors"),
@@ -50,7 +52,7 @@ def bar_thresholds(bar: str | None, style: str) -> list[Threshold]:
     lines = []
     for condition in (bar or "").split(" and "):
         match = _CONDITION_RE.match(condition)
-        if not match:
+        if not match or match.group(2).startswith(("+", "-")):  # a relative bar has no fixed level to draw
             continue
         try:
             value, _kind = parse_quantity(match.group(2))
@@ -182,6 +184,7 @@ def render_html(inputs: ReportInputs) -> str:
         verdict_section(document, run, unreliable, glance(client, context, hints)),
         objectives_section(document, unreliable),
         baseline_section(document, inputs.baseline, client, baseline_client),
+        trend_section(document, inputs.trend),
         throughput_section(client, inputs.history, context, origin),
         latency_section(client, inputs.history, context, origin),
         errors_section(client, inputs.history, context, origin),

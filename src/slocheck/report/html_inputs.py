@@ -52,6 +52,7 @@ class ReportInputs:
     client: Mapping[str, Any] | None = None
     baseline: Mapping[str, Any] | None = None
     baseline_client: Mapping[str, Any] | None = None
+    trend: Sequence[Mapping[str, Any]] = ()  # earlier runs like this one, oldest first, this run last
     sources: Mapping[str, str] = field(default_factory=dict)
 
     @property

@@ -156,6 +156,9 @@ def _series_rows(objective: Mapping[str, Any]) -> list[list[str]]:
             if value is not None
             else f'{NO_DATA} <span class="muted">({esc(series.get("display", ""))})</span>'
         )
+        if "baseline" in series:  # a relative bar: baseline value and change next to the value
+            change = series.get("change_display") or series.get("baseline_note") or "no baseline value"
+            shown += f'<br><span class="muted small">{esc(change)}</span>'
         rows.append([labels_html(series.get("labels")), shown, badge(series.get("outcome"))])
     return rows
 

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from slocheck import __version__
-from slocheck.core.model import Evaluation, ObjectiveResult
+from slocheck.core.evaluate import change_text
+from slocheck.core.model import Evaluation, Judgement, ObjectiveResult, SeriesResult
 
 SCHEMA = "slocheck.result/v1"
 
@@ -48,16 +49,45 @@ def objective_document(result: ObjectiveResult) -> dict[str, Any]:
         "value": worst,
         "value_display": objective.format(worst) if worst is not None else None,
         "sample_size": measurement.sample_size,
-        "series": [
-            {
-                "labels": dict(s.labels),
-                "value": _number(s.value),
-                "display": objective.format(s.value),
-                "outcome": s.outcome.value,
-            }
-            for s in result.series
-        ],
+        "series": [_series_document(result, s) for s in result.series],
         "details": dict(measurement.details),
+        **_judgement_document(result.judgement),
+    }
+
+
+def _series_document(result: ObjectiveResult, series: SeriesResult) -> dict[str, Any]:
+    objective = result.objective
+    found: dict[str, Any] = {
+        "labels": dict(series.labels),
+        "value": _number(series.value),
+        "display": objective.format(series.value),
+        "outcome": series.outcome.value,
+    }
+    if objective.relative:
+        base = series.baseline
+        found["baseline"] = _number(base) if base is not None else None
+        found["baseline_display"] = objective.format(base) if base is not None else None
+        usable = base is not None and math.isfinite(base) and math.isfinite(series.value)
+        found["change_display"] = change_text(objective, series.value, base) if usable and base is not None else None
+        if series.note:
+            found["baseline_note"] = series.note
+    return found
+
+
+def _judgement_document(judgement: Judgement | None) -> dict[str, Any]:
+    if judgement is None:
+        return {}
+    return {
+        "judgement": {
+            "test": "mann-whitney",
+            "outcome": judgement.outcome.value,
+            "text": judgement.text,
+            "p_value": judgement.p_value,
+            "effect": judgement.effect,
+            "n_current": judgement.n_current,
+            "n_baseline": judgement.n_baseline,
+            "significant": judgement.significant,
+        }
     }
 
 
@@ -67,9 +97,10 @@ def result_document(
     exit_code: int,
     generated_at: datetime,
     run: Mapping[str, Any] | None = None,
+    baseline: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     window = evaluation.window
-    return {
+    document = {
         "schema": SCHEMA,
         "tool": {"name": "slocheck", "version": __version__},
         "generated_at": generated_at.isoformat(),
@@ -80,6 +111,9 @@ def result_document(
         "run": dict(run) if run else None,
         "objectives": [objective_document(r) for r in evaluation.results],
     }
+    if baseline is not None:
+        document["baseline"] = dict(baseline)
+    return document
 
 
 def render_json(document: Mapping[str, Any]) -> str:

@@ -23,7 +23,13 @@ def evidence_text(objective: Mapping[str, Any]) -> str:
     ]
     for series in objective.get("series", []):
         labels = ", ".join(f'{k}="{v}"' for k, v in sorted(series["labels"].items()))
-        lines.append(f"  {{{labels}}} = {series['display']} {series['outcome']}")
+        line = f"  {{{labels}}} = {series['display']} {series['outcome']}"
+        if "baseline" in series:  # a relative bar: the baseline value, this value and the change
+            line += f" ({series.get('change_display') or series.get('baseline_note') or 'no baseline value'})"
+        lines.append(line)
+    judgement = objective.get("judgement")
+    if judgement:
+        lines.append(f"judge (Mann-Whitney): {judgement['outcome']}: {judgement['text']}")
     if objective.get("sample_size") is not None:
         lines.append(f"sample size: {objective['sample_size']}")
     return "\n".join(lines)

@@ -36,6 +36,9 @@ def render_markdown(document: Mapping[str, Any]) -> str:
         "",
         f"Window `{window['start']}` → `{window['end']}` ({window['seconds']:g} s) · {summary}",
     ]
+    baseline = document.get("baseline")
+    if baseline:
+        lines.append(f"Baseline: run `{baseline['id']}` ({baseline.get('verdict')}), {baseline['why']}")
     run = document.get("run")
     if run:
         lines.append(f"Run `{run.get('id')}` · profile `{run.get('profile')}` · host `{run.get('host')}`")

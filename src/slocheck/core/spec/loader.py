@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from slocheck.core.errors import Problem, SpecError
 from slocheck.core.model import (
     Bar,
+    Compare,
     Indicator,
     JaegerIndicator,
     LocustIndicator,
@@ -27,10 +28,18 @@ from slocheck.core.model import (
 from slocheck.core.spec.checks import duplicate_names, raw_variables, variable_problems
 from slocheck.core.spec.errors_format import display_path, document_path, message_for
 from slocheck.core.spec.logql import count_query
-from slocheck.core.spec.schema import IndicatorModel, LokiModel, ObjectiveModel, RangeModel, SLOSetModel, parse_bar
+from slocheck.core.spec.schema import (
+    CompareModel,
+    IndicatorModel,
+    LokiModel,
+    ObjectiveModel,
+    RangeModel,
+    SLOSetModel,
+    parse_bar,
+)
 from slocheck.core.spec.templating import substitute_variables
 from slocheck.core.spec.yamldoc import Located, Path, YamlSyntaxError, load_documents
-from slocheck.core.units import parse_duration
+from slocheck.core.units import parse_duration, parse_quantity
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
@@ -142,7 +151,14 @@ def _objective(document: SLOSetModel, model: ObjectiveModel, indicator: Indicato
         description=model.description,
         service=document.spec.service,
         source=source,
+        compare=_compare(model.compare),
     )
+
+
+def _compare(model: CompareModel | None) -> Compare | None:
+    if model is None:
+        return None
+    return Compare(model.test, model.direction, model.alpha, parse_quantity(model.min_effect)[0])
 
 
 def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> Indicator:

@@ -11,9 +11,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from slocheck.core.model import DEFAULT_MIN_TRACES, Condition
+from slocheck.core.model import DEFAULT_MIN_TRACES, Condition, value_kind
 from slocheck.core.spec.conditions import parse_bar_text
-from slocheck.core.units import Kind, UnitError, parse_duration
+from slocheck.core.units import Kind, UnitError, parse_duration, parse_quantity
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 TIME_REDUCERS = ("max", "min", "avg", "last")
@@ -156,10 +156,34 @@ def parse_bar(value: BarText) -> tuple[Condition, ...]:
         conditions = tuple(parse_bar_text(t) for t in texts)
     except UnitError as exc:
         raise ValueError(str(exc)) from None
-    kinds = {c.kind for c in conditions}
+    kinds = {c.kind for c in conditions if value_kind((c,)) is not None}  # `+10%` fits any unit
     if len(kinds) > 1:
         raise ValueError(f"mixes units of different kinds ({', '.join(sorted(k.value for k in kinds))})")
     return conditions
+
+
+class CompareModel(Strict):
+    """A statistical judge against the baseline run (docs/baselines.md)."""
+
+    test: Literal["mann-whitney"] = "mann-whitney"
+    direction: Literal["increase", "decrease"] = "increase"
+    alpha: Annotated[float, Field(gt=0, lt=1)] = 0.05
+    min_effect: str = "5%"
+
+    @field_validator("min_effect", mode="before")
+    @classmethod
+    def _effect_is_a_percentage(cls, value: object) -> object:
+        try:
+            number, kind = parse_quantity(str(value))
+        except UnitError:
+            number, kind = -1.0, Kind.NUMBER
+        if kind is not Kind.RATIO or number < 0:
+            raise ValueError(f'"{value}" is not a percentage; write the smallest change that matters, e.g. "5%"')
+        return str(value)
+
+
+# Client statistics the judge can compare request by request (the latency histograms).
+JUDGED_LOCUST_STATS = ("p50", "p90", "p95", "p99", "p99.9", "avg", "max")
 
 
 class ObjectiveModel(Strict):
@@ -170,6 +194,21 @@ class ObjectiveModel(Strict):
     warn: BarText | None = None
     on_no_data: OnNoData | None = None
     blocking: bool | None = None
+    compare: CompareModel | None = None
+
+    @model_validator(mode="after")
+    def _compare_fits_the_source(self) -> ObjectiveModel:
+        if self.compare is None:
+            return self
+        if self.indicator.jaeger is not None:
+            raise ValueError("compare works on prometheus, loki and locust latency objectives, not on jaeger")
+        locust = self.indicator.locust
+        if locust is not None and locust.stat not in JUDGED_LOCUST_STATS:
+            raise ValueError(
+                f"compare on locust compares request latencies; stat {locust.stat} is not a latency "
+                f"(use one of {', '.join(JUDGED_LOCUST_STATS)})"
+            )
+        return self
 
     @field_validator("pass_", "warn", mode="before")
     @classmethod
@@ -190,7 +229,7 @@ class ObjectiveModel(Strict):
             return self
         allowed = _STAT_KINDS.get(jaeger.stat, _DURATION_STAT_KINDS)
         for bar in (self.pass_, self.warn):
-            kind = parse_bar(bar)[0].kind if bar is not None else None
+            kind = value_kind(parse_bar(bar)) if bar is not None else None
             if kind is not None and kind not in allowed:
                 example = {"count": '">= 100"', "error_ratio": '"< 1%"'}.get(jaeger.stat, '"< 2s"')
                 raise ValueError(
@@ -202,8 +241,10 @@ class ObjectiveModel(Strict):
     @model_validator(mode="after")
     def _warn_is_looser_kind(self) -> ObjectiveModel:
         if self.warn is not None:
-            pass_kind = parse_bar(self.pass_)[0].kind
-            warn_kind = parse_bar(self.warn)[0].kind
+            pass_kind = value_kind(parse_bar(self.pass_))
+            warn_kind = value_kind(parse_bar(self.warn))
+            if pass_kind is None or warn_kind is None:
+                return self
             if pass_kind is not warn_kind and "number" not in (pass_kind.value, warn_kind.value):
                 raise ValueError(f"pass is a {pass_kind.value} but warn is a {warn_kind.value}; use the same unit kind")
         return self
