@@ -7,8 +7,11 @@ real Prometheus or the proxy in front of it:
 - `delay(path, seconds)`: answers to `path` come that late (an overloaded server); `stop()` releases every
   waiting request at once;
 - `token`: requests without `Authorization: Bearer <token>` get a proxy's 401 (`echo_auth`: whose body quotes the
-  credential it rejected, as some gateways do);
-- `tls`: (certificate, key) to serve HTTPS.
+  credential it rejected, as some gateways do, after `echo_padding` characters of page);
+- `tls`: (certificate, key) to serve HTTPS;
+- `misbehave(path, Misbehaviour)`: what a broken server or proxy does to answers on `path` (or every path): trickle
+  the body a byte at a time, stall in the middle of it, send a huge body, redirect, or wrap an error in a 200. These
+  act on any path, so the Loki, Jaeger and Grafana clients' fault tests use this fake as well.
 
 Every request is recorded (path, query parameters, headers) so a test can check exactly what slocheck sent.
 """
@@ -39,6 +42,46 @@ def recorded(name: str) -> bytes:
 
 
 @dataclass(frozen=True)
+class Misbehaviour:
+    """One way to answer badly; see the `trickle`, `stall`, … constructors below."""
+
+    kind: str
+    seconds_per_byte: float = 0.0
+    size: int = 0
+    location: str = ""
+    declare_length: bool = True
+
+
+def trickle(seconds_per_byte: float) -> Misbehaviour:
+    """The answer's headers at once, then its body one byte every `seconds_per_byte`."""
+    return Misbehaviour("trickle", seconds_per_byte=seconds_per_byte)
+
+
+def stall() -> Misbehaviour:
+    """The headers and half the body, then nothing until the server stops."""
+    return Misbehaviour("stall")
+
+
+def huge(size: int, declare_length: bool = True) -> Misbehaviour:
+    """A 200 whose JSON body is `size` bytes (with Content-Length, or chunked with `declare_length=False`)."""
+    return Misbehaviour("huge", size=size, declare_length=declare_length)
+
+
+def redirect(location: str) -> Misbehaviour:
+    """A 302 to `location` (`{path}` and `{query}` in it are replaced by the request's)."""
+    return Misbehaviour("redirect", location=location)
+
+
+def error_in_200() -> Misbehaviour:
+    """A 200 whose envelope says `"status": "error"` (older versions and some proxies do this)."""
+    return Misbehaviour("error_in_200")
+
+
+ERROR_IN_200 = {"status": "error", "errorType": "execution", "error": "query processing would load too many samples"}
+ANY_PATH = "*"
+
+
+@dataclass(frozen=True)
 class Seen:
     path: str
     params: dict[str, str]
@@ -52,17 +95,20 @@ class FakePrometheus:
         instant_body: bytes | None = None,
         token: str | None = None,
         echo_auth: bool = False,
+        echo_padding: int = 0,
         tls: tuple[str, str] | None = None,
     ) -> None:
         self.instant_body = instant_body if instant_body is not None else recorded("query_recording_rule.json")
         self.range_body = recorded("query_range_error_ratio.json")
         self.token = token
         self.echo_auth = echo_auth
+        self.echo_padding = echo_padding
         self.lock = threading.Lock()
         self.released = threading.Event()
         self.requests: list[Seen] = []
         self._failures: dict[str, deque[int]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
+        self._misbehaviours: dict[str, Misbehaviour] = {}
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
         self.scheme = "https" if tls else "http"
@@ -101,6 +147,15 @@ class FakePrometheus:
         with self.lock:
             self._delays[path] = seconds
 
+    def misbehave(self, path: str, how: Misbehaviour) -> None:
+        """Answer requests to `path` (ANY_PATH: every path) this way from now on."""
+        with self.lock:
+            self._misbehaviours[path] = how
+
+    def misbehaviour(self, path: str) -> Misbehaviour | None:
+        with self.lock:
+            return self._misbehaviours.get(path) or self._misbehaviours.get(ANY_PATH)
+
     def seen(self, path: str) -> list[Seen]:
         with self.lock:
             return [r for r in self.requests if r.path == path]
@@ -116,7 +171,8 @@ class FakePrometheus:
             self.released.wait(delay)
         if self.token is not None and headers.get("authorization") != f"Bearer {self.token}":
             if self.echo_auth:  # some gateways quote the credential they rejected
-                return 401, f"invalid credential: {headers.get('authorization', '')}\n".encode()
+                padding = "x" * self.echo_padding  # a long page before the quote: where a client cuts the body
+                return 401, f"{padding}invalid credential: {headers.get('authorization', '')}\n".encode()
             return 401, b"Unauthorized\n"  # what an authenticating proxy in front of Prometheus answers
         if failure == 429:
             return 429, b"Too Many Requests\n"
@@ -149,6 +205,10 @@ def _handler(fake: FakePrometheus) -> type[BaseHTTPRequestHandler]:
                 params.update({k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()})
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, body = fake.answer(parts.path, params, headers)
+            how = fake.misbehaviour(parts.path)
+            if how is not None and status in (200, 404):  # any path: every backend's client meets it
+                _misbehave(self, fake, how, body if status == 200 else fake.instant_body)
+                return
             try:
                 self.send_response(status)
                 kind = "application/json" if body.startswith(b"{") else "text/plain; charset=utf-8"
@@ -162,3 +222,63 @@ def _handler(fake: FakePrometheus) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = _serve
 
     return Handler
+
+
+def _misbehave(handler: BaseHTTPRequestHandler, fake: FakePrometheus, how: Misbehaviour, body: bytes) -> None:
+    try:
+        if how.kind == "redirect":
+            parts = urlsplit(handler.path)
+            handler.send_response(302)
+            handler.send_header("Location", how.location.format(path=parts.path, query=parts.query))
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        if how.kind == "error_in_200":
+            body = json.dumps(ERROR_IN_200).encode()
+        if how.kind == "huge":
+            _send_huge(handler, how)
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        if how.kind == "trickle":
+            for byte in body:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+                if fake.released.wait(how.seconds_per_byte):
+                    return
+        elif how.kind == "stall":
+            handler.wfile.write(body[: len(body) // 2])
+            handler.wfile.flush()
+            fake.released.wait()
+        else:
+            handler.wfile.write(body)
+    except OSError:
+        pass  # the client gave up
+
+
+def _send_huge(handler: BaseHTTPRequestHandler, how: Misbehaviour) -> None:
+    """`{"status":"success","data":{"resultType":"vector","result":[]},"padding":"xxxx…"}`, `how.size` bytes."""
+    head, tail = b'{"status":"success","data":{"resultType":"vector","result":[]},"padding":"', b'"}'
+    remaining = how.size - len(head) - len(tail)
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    if how.declare_length:
+        handler.send_header("Content-Length", str(how.size))
+    else:
+        handler.send_header("Transfer-Encoding", "chunked")
+    handler.end_headers()
+    block = b"x" * (1 << 20)
+    pieces = [head]
+    while remaining > 0:
+        pieces.append(block[: min(remaining, len(block))])
+        remaining -= len(pieces[-1])
+    pieces.append(tail)
+    for piece in pieces:
+        if how.declare_length:
+            handler.wfile.write(piece)
+        else:
+            handler.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+    if not how.declare_length:
+        handler.wfile.write(b"0\r\n\r\n")
