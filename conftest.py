@@ -2,3 +2,5 @@
 `requests`/`urllib3` are imported raises RecursionError (see shared/reference/api-contracts.md §0)."""
 
 import locust  # noqa: F401  (must stay the first import)
+
+pytest_plugins = ["tests.support.fixtures"]

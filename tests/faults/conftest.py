@@ -15,7 +15,7 @@ from tests.e2e.conftest import demo_stack
 from tests.grafana.fake_grafana import FakeGrafana
 from tests.integration.conftest import known_exporter, prometheus
 from tests.load.server import CountingServer
-from tests.tls import self_signed_certificate
+from tests.support.tls import self_signed_certificate
 
 from .fake_prometheus import FakePrometheus
 

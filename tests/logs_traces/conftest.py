@@ -3,10 +3,7 @@ Prometheus of the integration tests (its fixtures are reused as they are)."""
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -14,6 +11,7 @@ from tests.integration.conftest import known_exporter, prometheus, slo_file
 from tests.logs_traces.fake_jaeger import FakeJaeger
 from tests.logs_traces.fake_loki import FakeLoki
 from tests.logs_traces.otlp_receiver import OtlpReceiver
+from tests.support import net
 
 __all__ = ["known_exporter", "prometheus", "slo_file"]
 
@@ -44,17 +42,4 @@ def otlp_receiver() -> Iterator[OtlpReceiver]:
 @pytest.fixture
 def closed_url() -> str:
     """An http URL on which nothing listens."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No SLOCHECK_*/OTEL_* variables from the caller, and a working directory without a slocheck.yaml."""
-    for name in list(os.environ):
-        if name.startswith(("SLOCHECK_", "OTEL_")):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return net.closed_url()
