@@ -1,5 +1,5 @@
 """A fake Prometheus HTTP API on 127.0.0.1 for the fault tests: real HTTP, answers replayed from the responses
-recorded from Prometheus 2.42 (shared/reference/fixtures/prometheus-2.42), and test hooks for what happens to a
+recorded from Prometheus 2.42 (tests/fixtures/prometheus-2.42), and test hooks for what happens to a
 real Prometheus or the proxy in front of it:
 
 - `fail_next(path, statuses)`: the next requests to `path` get these statuses (503 while it restarts, 429 from a
@@ -21,12 +21,12 @@ import threading
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support.http_server import FakeHttpServer
+from tests.support.recorded import PROMETHEUS
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "fixtures" / "prometheus-2.42"
+FIXTURES = PROMETHEUS
 INSTANT = "/api/v1/query"
 RANGE = "/api/v1/query_range"
 FORMAT = "/api/v1/format_query"

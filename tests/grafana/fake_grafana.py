@@ -1,4 +1,4 @@
-"""A fake Grafana: a real HTTP server on 127.0.0.1 that follows shared/reference/api-contracts.md §1.
+"""A fake Grafana: a real HTTP server on 127.0.0.1 that follows Grafana's HTTP API.
 
 It implements what slocheck relies on, the way Grafana does it (pkg/api/annotations.go, dashboard and folder
 services), including the parts that bite:

@@ -1,5 +1,5 @@
-"""A contract-faithful fake Jaeger query service on 127.0.0.1: real HTTP, behaviour from api-contracts.md §4,
-Jaeger's own api_v3 gateway and the fixtures in shared/reference/fixtures/jaeger.
+"""A contract-faithful fake Jaeger query service on 127.0.0.1: real HTTP, behaviour from Jaeger's query API docs,
+Jaeger's own api_v3 gateway and the fixtures in tests/fixtures/jaeger.
 
 - api_v3 `GET /api/v3/traces`: snake_case `query.*` parameters; start_time_min/max required (400
   `{"error":{"httpCode":400,"message":"… are required"}}`, written with http.Error: text/plain), RFC3339Nano,

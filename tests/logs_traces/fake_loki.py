@@ -1,5 +1,5 @@
-"""A contract-faithful fake Loki on 127.0.0.1: real HTTP, behaviour from api-contracts.md §3 and the responses
-recorded from Loki 2.8.11 (shared/reference/fixtures/loki-2.8.11).
+"""A contract-faithful fake Loki on 127.0.0.1: real HTTP, behaviour from Loki's HTTP API docs and the responses
+recorded from Loki 2.8.11 (tests/fixtures/loki-2.8.11).
 
 - Tenancy: with `auth_enabled` (Loki's default) a request without X-Scope-OrgID gets 401 `no org id`; each
   tenant sees only its own lines.
@@ -20,13 +20,13 @@ import re
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support.http_server import FakeHttpServer
+from tests.support.recorded import LOKI
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "fixtures" / "loki-2.8.11"
+FIXTURES = LOKI
 INSTANT_LOG_QUERY = (
     "log queries are not supported as an instant query type, please change your query to a range query type"
 )
