@@ -3,4 +3,4 @@
 
 import locust  # noqa: F401  (must stay the first import)
 
-pytest_plugins = ["tests.support.fixtures"]
+pytest_plugins = ["tests.support.fixtures", "tests.support.real_prometheus", "tests.support.demo_stack"]

@@ -1,9 +1,8 @@
-"""Fixtures for the Grafana tests: a fake Grafana (a real HTTP server on 127.0.0.1), settings pointing at it,
+"""Fixtures for the Grafana tests: settings pointing at the fake Grafana (fixture `grafana`, tests/support),
 and the Grafana CLI commands registered on the app (cli.py imports them at its end)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,6 @@ from slocheck.config.settings import GrafanaSettings
 from tests.support.net import closed_port
 
 from .fake_grafana import TOKEN, FakeGrafana
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def grafana() -> Iterator[FakeGrafana]:
-    with FakeGrafana() as server:
-        yield server
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from slocheck.load.plan import LoadPlan
 from slocheck.load.profiles import Profile, Stage
 from slocheck.load.progress import Progress
 from slocheck.load.runner import run_load
-from tests.load.conftest import LOAD_WARNINGS
+from tests.load.marks import LOAD_WARNINGS
 from tests.load.server import CountingServer
 from tests.support.net import closed_port
 

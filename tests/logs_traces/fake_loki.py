@@ -27,6 +27,8 @@ from tests.support.http_server import FakeHttpServer
 from tests.support.recorded import LOKI
 
 FIXTURES = LOKI
+# The tenant (X-Scope-OrgID) the tests send.
+TENANT = "team-a"
 INSTANT_LOG_QUERY = (
     "log queries are not supported as an instant query type, please change your query to a range query type"
 )

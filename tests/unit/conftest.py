@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DATA_DIR = REPO_ROOT / "tests" / "data"
+from tests.support.paths import DATA_DIR
 
 
 @pytest.fixture(scope="session")

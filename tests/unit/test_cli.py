@@ -12,8 +12,8 @@ import pytest
 from slocheck import __version__
 from slocheck.__main__ import main
 from tests.support.net import closed_port
+from tests.support.paths import REPO_ROOT
 
-from .conftest import REPO_ROOT
 from .helpers import slo_document, write
 
 PROM_OBJECTIVES = """\
