@@ -17,9 +17,9 @@ import pytest
 
 from slocheck.__main__ import main
 from slocheck.demo.stack import StackUrls
-from tests.e2e.conftest import ROOT
 from tests.grafana.fake_grafana import TOKEN as GRAFANA_TOKEN
 from tests.grafana.fake_grafana import FakeGrafana
+from tests.support.paths import REPO_ROOT as ROOT
 
 # Locust never closes a stopped user's last response socket; the garbage collector frees it later with a
 # ResourceWarning that is Locust's, not slocheck's (see tests/load/conftest.py).

@@ -1,5 +1,5 @@
 """A fake Prometheus HTTP API on 127.0.0.1 for the fault tests: real HTTP, answers replayed from the responses
-recorded from Prometheus 2.42 (shared/reference/fixtures/prometheus-2.42), and test hooks for what happens to a
+recorded from Prometheus 2.42 (tests/fixtures/prometheus-2.42), and test hooks for what happens to a
 real Prometheus or the proxy in front of it:
 
 - `fail_next(path, statuses)`: the next requests to `path` get these statuses (503 while it restarts, 429 from a
@@ -18,17 +18,18 @@ Every request is recorded (path, query parameters, headers) so a test can check 
 
 from __future__ import annotations
 
+import contextlib
 import json
-import ssl
 import threading
 from collections import defaultdict, deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "fixtures" / "prometheus-2.42"
+from tests.support.http_server import FakeHttpServer
+from tests.support.recorded import PROMETHEUS
+
+FIXTURES = PROMETHEUS
 INSTANT = "/api/v1/query"
 RANGE = "/api/v1/query_range"
 FORMAT = "/api/v1/format_query"
@@ -88,7 +89,9 @@ class Seen:
     headers: dict[str, str]
 
 
-class FakePrometheus:
+class FakePrometheus(FakeHttpServer):
+    protocol_version = "HTTP/1.1"
+
     def __init__(
         self,
         *,
@@ -109,33 +112,11 @@ class FakePrometheus:
         self._failures: dict[str, deque[int]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
         self._misbehaviours: dict[str, Misbehaviour] = {}
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.httpd.daemon_threads = True
-        self.scheme = "https" if tls else "http"
-        if tls:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(*tls)
-            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"{self.scheme}://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def start(self) -> FakePrometheus:
-        self._thread.start()
-        return self
+        super().__init__(tls=tls)
 
     def stop(self) -> None:
         self.released.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self) -> FakePrometheus:
-        return self.start()
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
+        super().stop()
 
     # --- hooks --------------------------------------------------------------------------------------------------
 
@@ -189,39 +170,21 @@ class FakePrometheus:
             return 200, self.range_body
         return 404, b"404 page not found\n"
 
-
-def _handler(fake: FakePrometheus) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:
+    def serve(self, request: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(request.path)
+        params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        raw = self.body(request)
+        if raw:  # prometheus-api-client may POST a form
+            params.update({k: v[-1] for k, v in parse_qs(raw.decode()).items()})
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        status, body = self.answer(parts.path, params, headers)
+        how = self.misbehaviour(parts.path)
+        if how is not None and status in (200, 404):  # any path: every backend's client meets it
+            _misbehave(request, self, how, body if status == 200 else self.instant_body)
             return
-
-        def _serve(self) -> None:
-            parts = urlsplit(self.path)
-            params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:  # prometheus-api-client may POST a form
-                params.update({k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()})
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, body = fake.answer(parts.path, params, headers)
-            how = fake.misbehaviour(parts.path)
-            if how is not None and status in (200, 404):  # any path: every backend's client meets it
-                _misbehave(self, fake, how, body if status == 200 else fake.instant_body)
-                return
-            try:
-                self.send_response(status)
-                kind = "application/json" if body.startswith(b"{") else "text/plain; charset=utf-8"
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except OSError:
-                pass  # the client gave up (its timeout) before the answer
-
-        do_GET = do_POST = _serve
-
-    return Handler
+        kind = "application/json" if body.startswith(b"{") else "text/plain; charset=utf-8"
+        with contextlib.suppress(OSError):  # the client gave up (its timeout) before the answer
+            self.reply(request, status, body, kind)
 
 
 def _misbehave(handler: BaseHTTPRequestHandler, fake: FakePrometheus, how: Misbehaviour, body: bytes) -> None:

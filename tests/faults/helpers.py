@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +13,8 @@ from typing import Any
 
 import psutil
 import yaml
+
+from tests.support.env import clean_env
 
 DATA = Path(__file__).with_name("data")
 QUICK_USER = DATA / "quick_user.py"
@@ -58,24 +58,6 @@ class Finished:
 
     def error_lines(self) -> list[str]:
         return [line for line in self.stderr.splitlines() if line.startswith("error: ")]
-
-
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The caller's environment without SLOCHECK_*/OTEL_*/GITHUB_* settings or a CA bundle override for requests
-    (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE), with wide plain output, unbuffered."""
-    dropped = ("SLOCHECK_", "OTEL_", "GITHUB_", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
-    env.update(COLUMNS="250", NO_COLOR="1", PYTHONUNBUFFERED="1", TERM="dumb")
-    env.update(extra)
-    return env
 
 
 def start(args: Iterable[str], cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:

@@ -12,13 +12,13 @@ import pytest
 from slocheck.demo.prometheus_server import PrometheusServer
 from tests.integration.known_exporter import KnownExporter
 from tests.load.server import CountingServer
+from tests.support.net import closed_port
 
 from .fake_prometheus import INSTANT, RECORDED_VALUE, FakePrometheus
 from .helpers import (
     LOCUST_OBJECTIVES,
     QUICK_USER,
     RECORDED_OBJECTIVE,
-    closed_port,
     only_run_dir,
     read_json,
     run_dirs,

@@ -6,19 +6,10 @@ from pathlib import Path
 
 from tests.grafana.fake_grafana import FakeGrafana
 from tests.load.server import CountingServer
+from tests.support.env import clean_env
+from tests.support.net import closed_port
 
-from .helpers import (
-    LOCUST_OBJECTIVES,
-    QUICK_USER,
-    clean_env,
-    closed_port,
-    only_run_dir,
-    read_json,
-    run_dirs,
-    slocheck,
-    write_config,
-    write_slo,
-)
+from .helpers import LOCUST_OBJECTIVES, QUICK_USER, only_run_dir, read_json, run_dirs, slocheck, write_config, write_slo
 
 
 def _run_args(work: Path, host: str, grafana_url: str, *extra: str) -> list[str]:

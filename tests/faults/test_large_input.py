@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import clean_env, read_json, write_config
+from tests.support.env import clean_env
+
+from .helpers import read_json, write_config
 
 pytestmark = pytest.mark.integration
 OBJECTIVES = 10_000

@@ -9,8 +9,9 @@ import pytest
 
 from tests.grafana.fake_grafana import TOKEN, FakeGrafana
 from tests.load.server import CountingServer
+from tests.support.env import clean_env
 
-from .helpers import LOCUST_OBJECTIVES, QUICK_USER, clean_env, only_run_dir, read_json, run_dirs, slocheck, write_config
+from .helpers import LOCUST_OBJECTIVES, QUICK_USER, only_run_dir, read_json, run_dirs, slocheck, write_config
 from .helpers import write_slo as _write_slo
 
 

@@ -10,19 +10,11 @@ import pytest
 
 from slocheck.demo.stack import StackUrls
 from tests.grafana.fake_grafana import FakeGrafana
+from tests.support.env import clean_env
+from tests.support.net import closed_port
 
 from .fake_prometheus import FORMAT, INSTANT, FakePrometheus
-from .helpers import (
-    RECORDED_OBJECTIVE,
-    clean_env,
-    closed_port,
-    files_under,
-    only_run_dir,
-    read_json,
-    slocheck,
-    write_config,
-    write_slo,
-)
+from .helpers import RECORDED_OBJECTIVE, files_under, only_run_dir, read_json, slocheck, write_config, write_slo
 
 ROOT = Path(__file__).resolve().parents[2]
 MARK = b"PLANTED"  # in every planted secret: finding it anywhere, even cut short, is a leak

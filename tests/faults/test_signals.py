@@ -18,13 +18,13 @@ import pytest
 
 from tests.grafana.fake_grafana import TOKEN, FakeGrafana
 from tests.load.server import CountingServer
+from tests.support.env import clean_env
 
 from .fake_prometheus import FORMAT, INSTANT, RANGE, FakePrometheus
 from .helpers import (
     LOCUST_OBJECTIVES,
     QUICK_USER,
     RECORDED_OBJECTIVE,
-    clean_env,
     descendants,
     read_json,
     run_dirs,

@@ -11,12 +11,12 @@ from typing import Any
 import psutil
 
 from tests.load.server import CountingServer
+from tests.support.net import closed_port
 
 from .helpers import (
     FAILING_USER,
     LOCUST_OBJECTIVES,
     QUICK_USER,
-    closed_port,
     descendants,
     only_run_dir,
     read_json,

@@ -10,6 +10,7 @@ import certifi
 import pytest
 
 from tests.load.server import CountingServer
+from tests.support.env import clean_env
 
 from .fake_prometheus import FakePrometheus
 from .helpers import (
@@ -17,7 +18,6 @@ from .helpers import (
     QUICK_USER,
     RECORDED_OBJECTIVE,
     Finished,
-    clean_env,
     read_json,
     run_dirs,
     slocheck,

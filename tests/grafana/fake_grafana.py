@@ -1,4 +1,4 @@
-"""A fake Grafana: a real HTTP server on 127.0.0.1 that follows shared/reference/api-contracts.md §1.
+"""A fake Grafana: a real HTTP server on 127.0.0.1 that follows Grafana's HTTP API.
 
 It implements what slocheck relies on, the way Grafana does it (pkg/api/annotations.go, dashboard and folder
 services), including the parts that bite:
@@ -25,15 +25,15 @@ import itertools
 import json
 import re
 import secrets
-import ssl
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.support.http_server import FakeHttpServer
 
 from .fake_grafana_dashboards import BadRequest, DashboardsAndFolders, StoredDashboardRecord, int_field
 
@@ -71,7 +71,11 @@ class Recorded:
     body: Any
 
 
-class FakeGrafana(DashboardsAndFolders):
+class FakeGrafana(FakeHttpServer, DashboardsAndFolders):
+    methods = ("GET", "POST", "PUT", "PATCH", "DELETE")
+    protocol_version = "HTTP/1.1"
+    server_version = "Grafana"
+
     def __init__(
         self,
         *,
@@ -96,28 +100,12 @@ class FakeGrafana(DashboardsAndFolders):
         self._ids = itertools.count(1)
         self._dashboard_ids = itertools.count(1)
         self._folder_ids = itertools.count(1)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.httpd.daemon_threads = True
-        self.scheme = "https" if tls else "http"
-        if tls:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(*tls)
-            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        super().__init__(tls=tls)
 
-    # --- lifecycle ----------------------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return f"{self.scheme}://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self) -> FakeGrafana:
-        self._thread.start()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def serve(self, request: BaseHTTPRequestHandler) -> None:
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        status, body = self.handle(request.command, request.path, headers, self.body(request))
+        self.reply(request, status, json.dumps(body), "application/json")
 
     # --- hooks --------------------------------------------------------------------------------------------
 
@@ -345,28 +333,3 @@ class FakeGrafana(DashboardsAndFolders):
         self._normalise_times(item)
         item["updated"] = int(time.time() * 1000)
         return 200, {"message": "Annotation patched" if method == "PATCH" else "Annotation updated"}
-
-
-def _handler(grafana: FakeGrafana) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "Grafana"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, body = grafana.handle(self.command, self.path, headers, raw)
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-    return Handler

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 COMPOSE = REPO_ROOT / "docker-compose.yml"
 

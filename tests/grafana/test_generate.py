@@ -18,8 +18,8 @@ from slocheck.__main__ import main
 from slocheck.core.model import PrometheusIndicator
 from slocheck.core.spec.loader import load_slo_files
 from slocheck.grafana.dashboards.generate import dashboard_uid, generate_dashboard
+from tests.support.paths import REPO_ROOT
 
-from .conftest import REPO_ROOT
 from .dashboard_checks import problems
 from .fake_grafana import FakeGrafana
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from slocheck.__main__ import main
+from tests.support.net import closed_port
+from tests.support.paths import REPO_ROOT
 
-from .conftest import REPO_ROOT
 from .fake_grafana import FakeGrafana
 
 Capture = pytest.CaptureFixture[str]
@@ -257,8 +258,6 @@ def test_invalid_files_are_reported_together_and_nothing_is_sent(
 def test_a_grafana_that_is_down_stops_provisioning_with_exit_3(
     clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
 ) -> None:
-    from .conftest import closed_port
-
     monkeypatch.setenv("SLOCHECK_GRAFANA_URL", f"http://127.0.0.1:{closed_port()}")
     (clean_env / "slocheck.yaml").write_text("backends:\n  grafana:\n    retry_budget: 300ms\n", encoding="utf-8")
     code = main(["dashboards", "provision", str(write(clean_env, "svc.json", dashboard()))])

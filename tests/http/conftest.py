@@ -1,40 +1,27 @@
-"""Fixtures for the HTTP seam's tests: the fault suite's fake Prometheus (real HTTP on 127.0.0.1) and a
-self-signed certificate."""
+"""Fixtures of the HTTP seam's tests (the shared ones — fake_prometheus, certificate, work, target — come from
+tests/support/fixtures.py)."""
 
 from __future__ import annotations
 
-import gc
-import warnings
+import socket
 from collections.abc import Iterator
 
 import pytest
 
 from tests.faults.fake_prometheus import FakePrometheus
-from tests.tls import self_signed_certificate
-
-
-@pytest.fixture
-def fake_prometheus() -> Iterator[FakePrometheus]:
-    with FakePrometheus() as server:
-        yield server
+from tests.support.http_server import serving
 
 
 @pytest.fixture
 def other_prometheus() -> Iterator[FakePrometheus]:
     """A second server: another origin to redirect to."""
-    with FakePrometheus() as server:
-        yield server
+    yield from serving(FakePrometheus())
 
 
-@pytest.fixture(scope="session")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    return self_signed_certificate(tmp_path_factory.mktemp("tls"), "server")
-
-
-@pytest.fixture(autouse=True)
-def collect_garbage() -> Iterator[None]:
-    """Free sockets of HTTP clients the test dropped (warnings are errors in this suite)."""
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
+@pytest.fixture
+def silent_url() -> Iterator[str]:
+    """A port that accepts connections (the kernel's backlog) but never answers."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"

@@ -7,10 +7,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from slocheck.app.measure import Sources, measure_all
 from slocheck.config.settings import DEFAULT_MAX_BODY, BackendSettings, load_settings
@@ -21,7 +18,6 @@ from tests.faults.helpers import (
     LOCUST_OBJECTIVES,
     QUICK_USER,
     RECORDED_OBJECTIVE,
-    clean_env,
     read_json,
     run_dirs,
     run_record,
@@ -32,22 +28,10 @@ from tests.faults.helpers import (
     write_slo,
 )
 from tests.load.server import CountingServer
+from tests.support.env import clean_env
 from tests.unit.helpers import WINDOW, objective
 
 EXIT_INTERRUPTED = 130
-
-
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def target() -> Iterator[CountingServer]:
-    with CountingServer(delay=0.0) as server:
-        yield server
 
 
 def test_evaluate_against_a_trickling_prometheus_ends_at_the_deadline_with_an_error(

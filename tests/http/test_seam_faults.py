@@ -5,7 +5,6 @@ body read, redirects, and short reasons. docs/reliability.md lists each row."""
 from __future__ import annotations
 
 import base64
-import socket
 import time
 from collections.abc import Iterator
 
@@ -85,15 +84,6 @@ def test_a_server_that_stalls_in_the_middle_of_the_body_is_a_timeout(
     error = failure(backend, fake_prometheus.url, timeout=1)
     assert time.monotonic() - began < 5
     assert f"{fake_prometheus.url} did not answer within 1s" in str(error)
-
-
-@pytest.fixture
-def silent_url() -> Iterator[str]:
-    """A port that accepts connections (the kernel's backlog) but never answers."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(16)
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.support.http_server import FakeHttpServer
 
 # Gauges: fixed values. Counters: grow at a fixed rate per second, so rate() is known.
 GAUGES = {
@@ -27,32 +28,16 @@ def exposition(elapsed: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-class KnownExporter:
+class KnownExporter(FakeHttpServer):
     """Serves `render(seconds since start)` as Prometheus text on 127.0.0.1 (default: this module's metrics)."""
 
+    methods = ("GET",)
+
     def __init__(self, render: Callable[[float], str] = exposition) -> None:
-        started = time.monotonic()
+        self.render = render
+        self.started = time.monotonic()
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = render(time.monotonic() - started).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain; version=0.0.4")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.address = f"127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self) -> KnownExporter:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def serve(self, request: BaseHTTPRequestHandler) -> None:
+        body = self.render(time.monotonic() - self.started)
+        self.reply(request, 200, body, "text/plain; version=0.0.4")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from slocheck.__main__ import main
-from slocheck.demo.processes import free_port
+from tests.support.net import closed_port
 
 pytestmark = pytest.mark.integration
 WriteSlo = Callable[..., Path]
@@ -202,7 +202,7 @@ def test_validate_online_accepts_valid_queries(prometheus: str, slo_file: WriteS
 def test_an_unreachable_prometheus_is_an_error_within_the_retry_budget(slo_file: WriteSlo, tmp_path: Path) -> None:
     path = slo_file("    - name: any\n      indicator: {prometheus: {query: 'up'}}\n      pass: \"== 1\"\n")
     config = tmp_path / "slocheck.yaml"
-    url = f"http://127.0.0.1:{free_port()}"
+    url = f"http://127.0.0.1:{closed_port()}"
     config.write_text(f"backends:\n  prometheus: {{url: '{url}', retry_budget: 2s, timeout: 1s}}\n")
     began = time.monotonic()
     out = tmp_path / "r.json"

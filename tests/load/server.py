@@ -11,79 +11,45 @@ import json
 import threading
 import time
 from collections import Counter, deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from tests.support.http_server import FakeHttpServer
 
-class CountingServer:
+
+class CountingServer(FakeHttpServer):
+    protocol_version = "HTTP/1.1"
+
     def __init__(self, delay: float = 0.05) -> None:
         self.delay = delay
         self.counts: Counter[tuple[str, str]] = Counter()
         self.headers: deque[dict[str, str]] = deque(maxlen=1000)
         self.trace_exports: list[bytes] = []
         self.lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__()
 
     def total(self, exclude: tuple[str, ...] = ("/v1/traces",)) -> int:
         with self.lock:
             return sum(n for (_method, path), n in self.counts.items() if path not in exclude)
 
-    def __enter__(self) -> CountingServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-def _handler(server: CountingServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-        def do_GET(self) -> None:
-            self._answer()
-
-        def do_POST(self) -> None:
-            self._answer()
-
-        def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            path = self.path.split("?", 1)[0]
-            with server.lock:
-                server.counts[(self.command, path)] += 1
-                server.headers.append({k.lower(): v for k, v in self.headers.items()})
-                if path == "/v1/traces":
-                    server.trace_exports.append(body)
-            status, payload = self._route(path)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _route(self, path: str) -> tuple[int, dict[str, Any]]:
-            if path == "/fail":
-                return 500, {"status": "error"}
-            if path == "/api/v1/auth/token":
-                return 200, {"access_token": "test-token"}
+    def serve(self, request: BaseHTTPRequestHandler) -> None:
+        body = self.body(request)
+        path = request.path.split("?", 1)[0]
+        with self.lock:
+            self.counts[(request.command, path)] += 1
+            self.headers.append({k.lower(): v for k, v in request.headers.items()})
             if path == "/v1/traces":
-                return 200, {}
-            if path == "/slow":
-                time.sleep(server.delay)
-            return 200, {"status": "success"}
+                self.trace_exports.append(body)
+        status, payload = self._route(path)
+        self.reply(request, status, json.dumps(payload), "application/json")
 
-    return Handler
+    def _route(self, path: str) -> tuple[int, dict[str, Any]]:
+        if path == "/fail":
+            return 500, {"status": "error"}
+        if path == "/api/v1/auth/token":
+            return 200, {"access_token": "test-token"}
+        if path == "/v1/traces":
+            return 200, {}
+        if path == "/slow":
+            time.sleep(self.delay)
+        return 200, {"status": "success"}

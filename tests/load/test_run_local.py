@@ -12,7 +12,7 @@ from slocheck.load.profiles import Profile, Stage
 from slocheck.load.progress import Progress
 from slocheck.load.runner import run_load
 from slocheck.load.shapes import StageChange
-from tests.load.conftest import LOAD_WARNINGS
+from tests.load.marks import LOAD_WARNINGS
 from tests.load.server import CountingServer
 
 pytestmark = LOAD_WARNINGS

@@ -1,5 +1,5 @@
-"""A contract-faithful fake Jaeger query service on 127.0.0.1: real HTTP, behaviour from api-contracts.md §4,
-Jaeger's own api_v3 gateway and the fixtures in shared/reference/fixtures/jaeger.
+"""A contract-faithful fake Jaeger query service on 127.0.0.1: real HTTP, behaviour from Jaeger's query API docs,
+Jaeger's own api_v3 gateway and the fixtures in tests/fixtures/jaeger.
 
 - api_v3 `GET /api/v3/traces`: snake_case `query.*` parameters; start_time_min/max required (400
   `{"error":{"httpCode":400,"message":"… are required"}}`, written with http.Error: text/plain), RFC3339Nano,
@@ -20,9 +20,11 @@ import json
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.support.http_server import FakeHttpServer
 
 KINDS = {"internal": 1, "server": 2, "client": 3, "producer": 4, "consumer": 5}
 NOT_FOUND = "404 page not found\n"
@@ -136,7 +138,9 @@ class BadRequest(Exception):
 
 
 @dataclass
-class FakeJaeger:
+class FakeJaeger(FakeHttpServer):
+    methods = ("GET",)
+
     mode: str = "both"
     legacy_error_string: bool = False
     traces: dict[str, list[FakeSpan]] = field(default_factory=dict)
@@ -144,26 +148,10 @@ class FakeJaeger:
 
     def __post_init__(self) -> None:
         self.lock = threading.Lock()
-        fake = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                fake.handle(self)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-
-    def start(self) -> FakeJaeger:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def serve(self, request: BaseHTTPRequestHandler) -> None:
+        self.handle(request)
 
     def add(self, spans: list[FakeSpan]) -> None:
         with self.lock:
@@ -184,20 +172,11 @@ class FakeJaeger:
             return self.v3_search(request, params)
         if parts.path == "/api/traces" and self.mode in ("both", "old"):
             return self.v1_search(request, params)
-        return self.send(request, 404, NOT_FOUND, "text/plain; charset=utf-8")
-
-    @staticmethod
-    def send(request: BaseHTTPRequestHandler, status: int, body: str, content_type: str) -> None:
-        data = body.encode()
-        request.send_response(status)
-        request.send_header("Content-Type", content_type)
-        request.send_header("Content-Length", str(len(data)))
-        request.end_headers()
-        request.wfile.write(data)
+        return self.reply(request, 404, NOT_FOUND, "text/plain; charset=utf-8")
 
     def v3_error(self, request: BaseHTTPRequestHandler, status: int, message: str) -> None:
         body = json.dumps({"error": {"httpCode": status, "message": message}}) + "\n"
-        self.send(request, status, body, "text/plain; charset=utf-8")  # http.Error
+        self.reply(request, status, body, "text/plain; charset=utf-8")  # http.Error
 
     def v3_search(self, request: BaseHTTPRequestHandler, params: dict[str, str]) -> None:
         low, high = params.get("query.start_time_min"), params.get("query.start_time_max")
@@ -214,19 +193,19 @@ class FakeJaeger:
                           start, end, limit)  # fmt: skip
         if not found:
             return self.v3_error(request, 404, "No traces found")
-        return self.send(request, 200, json.dumps(v3_body(found)), "application/json")
+        return self.reply(request, 200, json.dumps(v3_body(found)), "application/json")
 
     def v1_search(self, request: BaseHTTPRequestHandler, params: dict[str, str]) -> None:
         service = params.get("service")
         if not service:
             errors = [{"code": 400, "msg": "parameter 'service' is required"}]
-            return self.send(request, 400, json.dumps(envelope(None, errors)) + "\n", "text/plain; charset=utf-8")
+            return self.reply(request, 400, json.dumps(envelope(None, errors)) + "\n", "text/plain; charset=utf-8")
         start = int(params.get("start") or 0) * 1000
         end = int(params.get("end") or 2**62 // 1000) * 1000
         limit = int(params.get("limit") or 100)
         found = self.find(service, params.get("operation"), json.loads(params.get("tags") or "{}"), start, end, limit)
         data = [v1_trace(spans, self.legacy_error_string) for spans in found]
-        return self.send(request, 200, json.dumps(envelope(data)), "application/json")
+        return self.reply(request, 200, json.dumps(envelope(data)), "application/json")
 
     def find(
         self, service: str, operation: str | None, attributes: dict[str, str], start: int, end: int, limit: int

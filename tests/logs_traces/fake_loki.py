@@ -1,5 +1,5 @@
-"""A contract-faithful fake Loki on 127.0.0.1: real HTTP, behaviour from api-contracts.md §3 and the responses
-recorded from Loki 2.8.11 (shared/reference/fixtures/loki-2.8.11).
+"""A contract-faithful fake Loki on 127.0.0.1: real HTTP, behaviour from Loki's HTTP API docs and the responses
+recorded from Loki 2.8.11 (tests/fixtures/loki-2.8.11).
 
 - Tenancy: with `auth_enabled` (Loki's default) a request without X-Scope-OrgID gets 401 `no org id`; each
   tenant sees only its own lines.
@@ -19,12 +19,16 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "fixtures" / "loki-2.8.11"
+from tests.support.http_server import FakeHttpServer
+from tests.support.recorded import LOKI
+
+FIXTURES = LOKI
+# The tenant (X-Scope-OrgID) the tests send.
+TENANT = "team-a"
 INSTANT_LOG_QUERY = (
     "log queries are not supported as an instant query type, please change your query to a range query type"
 )
@@ -109,7 +113,7 @@ def balanced(query: str) -> bool:
 
 
 @dataclass
-class FakeLoki:
+class FakeLoki(FakeHttpServer):
     auth_enabled: bool = True
     canned: dict[str, str] = field(default_factory=dict)
     fail_with: tuple[int, str] | None = None
@@ -119,29 +123,10 @@ class FakeLoki:
 
     def __post_init__(self) -> None:
         self.lock = threading.Lock()
-        fake = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                fake.handle(self, "GET")
-
-            def do_POST(self) -> None:
-                fake.handle(self, "POST")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-
-    def start(self) -> FakeLoki:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def serve(self, request: BaseHTTPRequestHandler) -> None:
+        self.handle(request, request.command)
 
     # --- data ----------------------------------------------------------------------------------------------------
 
@@ -163,12 +148,12 @@ class FakeLoki:
             self.requests.append((method, parts.path, params))
             self.headers.append(dict(request.headers.items()))
         if parts.path == "/ready":
-            return self.send(request, 200, "ready\n", "text/plain; charset=utf-8")
+            return self.reply(request, 200, "ready\n", "text/plain; charset=utf-8")
         if self.fail_with is not None:
-            return self.send(request, self.fail_with[0], self.fail_with[1], "text/plain; charset=utf-8")
+            return self.reply(request, self.fail_with[0], self.fail_with[1], "text/plain; charset=utf-8")
         tenant = headers.get("x-scope-orgid") or ("" if self.auth_enabled else "fake")
         if not tenant:
-            return self.send(request, 401, "no org id\n", "text/plain; charset=utf-8")
+            return self.reply(request, 401, "no org id\n", "text/plain; charset=utf-8")
         routes = {
             ("POST", "/loki/api/v1/push"): lambda: self.push(request, tenant),
             ("GET", "/loki/api/v1/query"): lambda: self.query(request, tenant, params, instant=True),
@@ -176,18 +161,8 @@ class FakeLoki:
         }
         route = routes.get((method, parts.path))
         if route is None:
-            return self.send(request, 404, "404 page not found\n", "text/plain; charset=utf-8")
+            return self.reply(request, 404, "404 page not found\n", "text/plain; charset=utf-8")
         return route()
-
-    @staticmethod
-    def send(request: BaseHTTPRequestHandler, status: int, body: str, content_type: str | None) -> None:
-        data = body.encode()
-        request.send_response(status)
-        if content_type:
-            request.send_header("Content-Type", content_type)
-        request.send_header("Content-Length", str(len(data)))
-        request.end_headers()
-        request.wfile.write(data)
 
     def push(self, request: BaseHTTPRequestHandler, tenant: str) -> None:
         raw = request.rfile.read(int(request.headers.get("Content-Length") or 0))
@@ -195,34 +170,34 @@ class FakeLoki:
             body = json.loads(raw)
             streams = [(s["stream"], s["values"]) for s in body["streams"]]
         except (ValueError, KeyError, TypeError) as exc:
-            return self.send(request, 400, f"loghttp: {exc}\n", "text/plain; charset=utf-8")
+            return self.reply(request, 400, f"loghttp: {exc}\n", "text/plain; charset=utf-8")
         for labels, values in streams:
             if not labels:
-                return self.send(request, 400, "error at least one label pair is required per stream\n", None)
+                return self.reply(request, 400, "error at least one label pair is required per stream\n", None)
             if any(not isinstance(v[0], str) for v in values):
-                return self.send(request, 400, "loghttp: timestamp must be a string of unix nanoseconds\n", None)
+                return self.reply(request, 400, "loghttp: timestamp must be a string of unix nanoseconds\n", None)
         for labels, values in streams:
             for value in values:
                 self.add(labels, int(value[0]), str(value[1]), tenant)
-        return self.send(request, 204, "", None)
+        return self.reply(request, 204, "", None)
 
     def query(self, request: BaseHTTPRequestHandler, tenant: str, params: dict[str, str], *, instant: bool) -> None:
         query = params.get("query", "")
         if query in self.canned:
-            return self.send(request, 200, self.canned[query], "application/json")
+            return self.reply(request, 200, self.canned[query], "application/json")
         bad = "application/json; charset=UTF-8"  # Loki's errors: plain text under a JSON content type
         if not balanced(query):
             message = f"parse error at line 1, col {len(query) + 1}: syntax error: unexpected $end"
-            return self.send(request, 400, message, bad)
+            return self.reply(request, 400, message, bad)
         if query.strip().startswith("{"):
             if instant:
-                return self.send(request, 400, INSTANT_LOG_QUERY, bad)
-            return self.send(request, 200, json.dumps(self.streams(tenant, query, params)), "application/json")
+                return self.reply(request, 400, INSTANT_LOG_QUERY, bad)
+            return self.reply(request, 200, json.dumps(self.streams(tenant, query, params)), "application/json")
         try:
             data = self.instant(tenant, query, params) if instant else self.matrix(tenant, query, params)
         except LogQLError as exc:
-            return self.send(request, 400, str(exc), bad)
-        return self.send(request, 200, json.dumps({"status": "success", "data": data}), "application/json")
+            return self.reply(request, 400, str(exc), bad)
+        return self.reply(request, 200, json.dumps({"status": "success", "data": data}), "application/json")
 
     # --- LogQL subset --------------------------------------------------------------------------------------------
 

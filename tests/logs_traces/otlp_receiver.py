@@ -6,13 +6,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
+
+from tests.support.http_server import FakeHttpServer
 
 
 def _value(value: AnyValue) -> object:
@@ -35,38 +37,18 @@ class ReceivedSpan:
 
 
 @dataclass
-class OtlpReceiver:
+class OtlpReceiver(FakeHttpServer):
+    methods = ("POST",)
+
     spans: list[ReceivedSpan] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.lock = threading.Lock()
-        receiver = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.accept(ExportTraceServiceRequest.FromString(body))
-                reply = ExportTraceServiceResponse().SerializeToString()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-protobuf")
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-
-    def start(self) -> OtlpReceiver:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def serve(self, request: BaseHTTPRequestHandler) -> None:
+        self.accept(ExportTraceServiceRequest.FromString(self.body(request)))
+        self.reply(request, 200, ExportTraceServiceResponse().SerializeToString(), "application/x-protobuf")
 
     def accept(self, request: ExportTraceServiceRequest) -> None:
         received = []

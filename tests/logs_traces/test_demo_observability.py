@@ -14,8 +14,7 @@ from slocheck.demo.service_app import create_app
 from slocheck.demo.service_logs import LOGS
 from slocheck.demo.service_options import ServiceOptions
 from tests.demo.helpers import DemoClient, running, value
-from tests.logs_traces.conftest import TENANT
-from tests.logs_traces.fake_loki import FakeLoki, Line
+from tests.logs_traces.fake_loki import TENANT, FakeLoki, Line
 from tests.logs_traces.otlp_receiver import OtlpReceiver, ReceivedSpan
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"

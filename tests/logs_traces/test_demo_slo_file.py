@@ -10,9 +10,8 @@ import pytest
 
 from slocheck.__main__ import main
 from tests.demo.helpers import DemoClient, running
-from tests.logs_traces.conftest import TENANT
 from tests.logs_traces.fake_jaeger import FakeJaeger, FakeSpan
-from tests.logs_traces.fake_loki import FakeLoki
+from tests.logs_traces.fake_loki import TENANT, FakeLoki
 from tests.logs_traces.otlp_receiver import OtlpReceiver, ReceivedSpan
 
 pytestmark = pytest.mark.integration

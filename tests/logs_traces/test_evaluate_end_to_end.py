@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from slocheck.__main__ import main
-from tests.logs_traces.conftest import TENANT
 from tests.logs_traces.fake_jaeger import FakeJaeger
-from tests.logs_traces.fake_loki import FakeLoki
+from tests.logs_traces.fake_loki import TENANT, FakeLoki
 from tests.logs_traces.traces import request_trace
 
 pytestmark = pytest.mark.integration

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +17,9 @@ from slocheck.sources.jaeger_traces import (
     v1_error_message,
     v3_error_message,
 )
+from tests.support.recorded import JAEGER
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "fixtures" / "jaeger"
+FIXTURES = JAEGER
 
 
 def recorded(name: str) -> Any:

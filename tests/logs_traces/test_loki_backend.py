@@ -10,8 +10,7 @@ import pytest
 from slocheck.config.settings import LokiSettings
 from slocheck.core.errors import BackendUnavailable, QueryError
 from slocheck.sources.loki import LokiBackend
-from tests.logs_traces.conftest import TENANT
-from tests.logs_traces.fake_loki import INSTANT_LOG_QUERY, FakeLoki
+from tests.logs_traces.fake_loki import INSTANT_LOG_QUERY, TENANT, FakeLoki
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

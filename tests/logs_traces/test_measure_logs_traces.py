@@ -20,9 +20,8 @@ from slocheck.core.model import (
 from slocheck.core.spec.logql import count_query
 from slocheck.sources.jaeger import JaegerBackend
 from slocheck.sources.loki import LokiBackend
-from tests.logs_traces.conftest import TENANT
 from tests.logs_traces.fake_jaeger import FakeJaeger
-from tests.logs_traces.fake_loki import FakeLoki
+from tests.logs_traces.fake_loki import TENANT, FakeLoki
 from tests.logs_traces.traces import AGENT_RUN, SERVICE, request_trace
 from tests.unit.helpers import objective
 

@@ -13,8 +13,7 @@ from slocheck.core.model import JaegerIndicator, LokiIndicator, Objective
 from slocheck.core.spec.loader import load_slo_files
 from slocheck.sources.jaeger import JaegerBackend
 from slocheck.sources.loki import LokiBackend
-from tests.logs_traces.conftest import TENANT
-from tests.logs_traces.fake_loki import FakeLoki
+from tests.logs_traces.fake_loki import TENANT, FakeLoki
 from tests.unit.helpers import objective, slo_document, write
 
 

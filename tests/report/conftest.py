@@ -15,11 +15,8 @@ import pytest
 from slocheck.app.report_inputs import load_report_inputs
 from slocheck.demo.prometheus_server import PrometheusServer
 from slocheck.report.html import render_html
-from tests.report.context_exporter import context_exporter
-
-DATA = Path(__file__).parent / "data"
-RUN = DATA / "run"
-BASELINE = DATA / "baseline"
+from tests.report.context_exporter import CONTEXT_JOB, context_exporter
+from tests.support.paths import BASELINE, RUN
 
 
 @pytest.fixture
@@ -38,7 +35,6 @@ def report_html() -> str:
 
 # Seconds of 1 s scrapes before the context is queried: the 6 s window plus its 4 s rate window, with margin.
 WARMUP_SECONDS = 14
-CONTEXT_JOB = "ctx"
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from tests.integration.known_exporter import KnownExporter
 
+# The job name Prometheus scrapes the exporter under.
+CONTEXT_JOB = "ctx"
+
 GAUGES = {
     'db_pool_connections{state="in_use"}': 9,
     'db_pool_connections{state="idle"}': 1,

@@ -20,8 +20,7 @@ from slocheck.core.model import Window
 from slocheck.report.context_doc import window_value
 from slocheck.report.hints import compute_hints
 from slocheck.sources.prometheus import PrometheusBackend
-
-from .conftest import CONTEXT_JOB
+from tests.report.context_exporter import CONTEXT_JOB
 
 pytestmark = pytest.mark.integration
 

@@ -8,8 +8,7 @@ from pathlib import Path
 from slocheck.app.context import QUERIES, context_step, job_of, objective_range_queries, rate_window_seconds, resolve
 from slocheck.core.model import Window
 from slocheck.core.spec.loader import load_slo_files
-
-from .conftest import DATA
+from tests.support.paths import REPORT_DATA as DATA
 
 WINDOW = Window(datetime(2026, 11, 23, 10, 0, tzinfo=UTC), datetime(2026, 11, 23, 10, 5, tzinfo=UTC))
 REPO = Path(__file__).resolve().parents[2]

@@ -1,39 +1,14 @@
-"""Fixtures for unit tests: the shared reference fixtures and the repository's test data."""
+"""Fixtures for unit tests: the repository's test data."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "reference" / "fixtures"
-DATA_DIR = REPO_ROOT / "tests" / "data"
-
-
-@pytest.fixture(scope="session")
-def shared_fixtures() -> Path:
-    """`<repo>/../shared/reference/fixtures`: real responses recorded from real servers."""
-    if not (SHARED_FIXTURES / "prometheus-2.42").is_dir():
-        pytest.fail(
-            f"recorded backend responses not found at {SHARED_FIXTURES}; the project expects the shared folder "
-            "beside the repository (<repo>/../shared/reference/fixtures/prometheus-2.42)",
-            pytrace=False,
-        )
-    return SHARED_FIXTURES
+from tests.support.paths import DATA_DIR
 
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA_DIR
-
-
-@pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No SLOCHECK_* variables and a working directory without a slocheck.yaml."""
-    for name in list(os.environ):
-        if name.startswith("SLOCHECK_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path

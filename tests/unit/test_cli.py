@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from pathlib import Path
 
 import jsonschema
@@ -12,8 +11,9 @@ import pytest
 
 from slocheck import __version__
 from slocheck.__main__ import main
+from tests.support.net import closed_port
+from tests.support.paths import REPO_ROOT
 
-from .conftest import REPO_ROOT
 from .helpers import slo_document, write
 
 PROM_OBJECTIVES = """\
@@ -33,13 +33,6 @@ def wide_plain_console(monkeypatch: pytest.MonkeyPatch, clean_env: Path) -> None
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-
-
-def closed_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 @pytest.fixture

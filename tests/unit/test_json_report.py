@@ -24,8 +24,8 @@ from slocheck.core.model import (
     SeriesValue,
 )
 from slocheck.report.json_report import SCHEMA, render_json, result_document
+from tests.support.paths import REPO_ROOT
 
-from .conftest import REPO_ROOT
 from .helpers import INF, NAN, WINDOW, error, objective, ok
 
 GOLDEN = Path(__file__).parent / "golden" / "result.json"

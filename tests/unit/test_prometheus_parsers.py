@@ -20,11 +20,12 @@ from slocheck.sources.prometheus import (
     parse_range_result,
     range_step,
 )
+from tests.support.recorded import PROMETHEUS
 
 
 @pytest.fixture
-def prometheus_dir(shared_fixtures: Path) -> Path:
-    return shared_fixtures / "prometheus-2.42"
+def prometheus_dir() -> Path:
+    return PROMETHEUS
 
 
 def data_result(path: Path) -> Any:
@@ -39,7 +40,7 @@ def test_a_recorded_vector_becomes_one_series_with_its_labels(prometheus_dir: Pa
 
 
 def test_a_scalar_result_becomes_one_series_without_labels() -> None:
-    # The documented scalar shape (api-contracts §2): `[<unix time>, "<value>"]`.
+    # The documented scalar shape (Prometheus HTTP API docs): `[<unix time>, "<value>"]`.
     assert parse_instant_result([1700000000, "0.99"]).series == (SeriesValue({}, 0.99),)
 
 

@@ -8,8 +8,7 @@ import pytest
 
 from slocheck.core.errors import SpecError
 from slocheck.core.spec.loader import load_slo_files
-
-from .conftest import DATA_DIR
+from tests.support.paths import DATA_DIR
 
 # What each bad file must produce, after its own path (order-independent).
 EXPECTED_PROBLEMS: dict[str, list[str]] = {

@@ -3,7 +3,7 @@
 Every failure leaves as a one-line `BackendUnavailable` (unreachable, timed out, 5xx/429 after the retry
 budget) or `QueryError` (credentials, permissions, rejected input). The token never appears in a message.
 
-Grafana traps worth knowing (shared/reference/api-contracts.md §0-1):
+Grafana traps worth knowing (from its pkg/api sources):
 - PATCH /api/annotations/:id REPLACES the stored tags whenever `tags` is non-null (`[]` erases them);
   `patch_annotation` here always sends the full tag list.
 - The health check reads GET /api/frontend/settings, which needs the credentials (/api/health does not).

@@ -1,4 +1,5 @@
-"""Real servers for integration tests: a Prometheus (Debian's binary) scraping a known exporter."""
+"""Fixtures (a plugin of the root conftest.py), real servers: a Prometheus (Debian's binary) scraping a known
+exporter."""
 
 from __future__ import annotations
 

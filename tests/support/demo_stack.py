@@ -1,16 +1,14 @@
-"""The real demo stack (demo service + Redis + PostgreSQL + both exporters + Prometheus) for `slocheck run`."""
+"""Fixtures (a plugin of the root conftest.py): the real demo stack (demo service + Redis + PostgreSQL + both
+exporters + Prometheus) for `slocheck run`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from slocheck.demo.run_demo import INJECTIONS, SCRAPED_JOBS, wait_for_scrapes
 from slocheck.demo.stack import DemoStack, StackUrls
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
