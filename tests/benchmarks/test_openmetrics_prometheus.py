@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,14 +52,38 @@ def test_the_dataset_counts_its_series_and_samples() -> None:
     assert SMALL.samples == 2 * 16 * 301
 
 
+# What the tests below read, looking back 10 minutes from now: it must be in Prometheus before they run.
+RECENT = 'count(last_over_time(bench_http_requests_total{job="svc-000"}[10m]))'
+
+
+def wait_for_answer(url: str, promql: str, timeout: float) -> None:
+    """Poll Prometheus until `promql` answers at least one series now; fail naming the query after `timeout`."""
+    backend = PrometheusBackend(BackendSettings(url=url))
+    deadline = time.monotonic() + timeout
+    try:
+        while not backend.instant(promql, datetime.now(UTC)).series:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Prometheus at {url} did not answer {promql} within {timeout:g}s")
+            time.sleep(0.2)
+    finally:
+        backend.close()
+
+
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Prometheus holding SMALL, backfilled with promtool."""
+    """A real Prometheus holding SMALL's series, backfilled with promtool.
+
+    The samples end a minute before the fixture starts (not before the module was imported: in a long suite the
+    tests run many minutes after collection, and a 10-minute look-back would then find nothing), and the fixture
+    waits, bounded, until the series the tests read are answered at the current time.
+    """
+    dataset = replace(SMALL, start=int(time.time()) - 60 - SMALL.seconds)
     workdir = tmp_path_factory.mktemp("bench-prometheus")
-    create_blocks(write(SMALL, workdir / "data.om.txt"), workdir / "data")
+    create_blocks(write(dataset, workdir / "data.om.txt"), workdir / "data")
     server = PrometheusServer(workdir, {}).start()
     try:
-        wait_for_series(server.url, SMALL.series, timeout=30)
+        wait_for_series(server.url, dataset.series, timeout=30)
+        wait_for_answer(server.url, RECENT, timeout=30)
         yield server.url
     finally:
         server.stop()
@@ -103,9 +128,7 @@ spec:
 def test_promtool_accepts_the_file_and_prometheus_answers_over_it(prometheus: str) -> None:
     backend = PrometheusBackend(BackendSettings(url=prometheus))
     try:
-        result = backend.instant(
-            'count(last_over_time(bench_http_requests_total{job="svc-000"}[10m]))', datetime.now(UTC)
-        )
+        result = backend.instant(RECENT, datetime.now(UTC))
     finally:
         backend.close()
     assert [s.value for s in result.series] == [2.0]
