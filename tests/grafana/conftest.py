@@ -3,16 +3,13 @@ and the Grafana CLI commands registered on the app (cli.py imports them at its e
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from pydantic import SecretStr
 
 import slocheck.cli.main  # noqa: F401 - registers every command (annotate, dashboards) on the app
 from slocheck.config.settings import GrafanaSettings
+from tests.support.fake_grafana import TOKEN, FakeGrafana
 from tests.support.net import closed_port
-
-from .fake_grafana import TOKEN, FakeGrafana
 
 
 @pytest.fixture
@@ -23,11 +20,3 @@ def settings(grafana: FakeGrafana) -> GrafanaSettings:
 @pytest.fixture
 def down_settings() -> GrafanaSettings:
     return GrafanaSettings(url=f"http://127.0.0.1:{closed_port()}", token=SecretStr(TOKEN), timeout=1, retry_budget=0.3)
-
-
-@pytest.fixture
-def grafana_env(grafana: FakeGrafana, clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> FakeGrafana:
-    """The CLI configured through the environment, as a pipeline would."""
-    monkeypatch.setenv("SLOCHECK_GRAFANA_URL", grafana.url)
-    monkeypatch.setenv("SLOCHECK_GRAFANA_TOKEN", TOKEN)
-    return grafana

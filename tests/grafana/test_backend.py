@@ -17,9 +17,8 @@ from slocheck.config.settings import GrafanaSettings
 from slocheck.core.errors import EXIT_INCONCLUSIVE, BackendUnavailable, ConfigError, QueryError
 from slocheck.grafana.client import GrafanaBackend
 from slocheck.grafana.types import GrafanaNotFound, NewAnnotation
+from tests.support.fake_grafana import TOKEN, FakeGrafana
 from tests.support.http_server import FakeHttpServer
-
-from .fake_grafana import TOKEN, FakeGrafana
 
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 END = datetime(2026, 11, 23, 10, 5, tzinfo=UTC)

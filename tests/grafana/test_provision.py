@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 
 from slocheck.__main__ import main
+from tests.support.fake_grafana import FakeGrafana
 from tests.support.net import closed_port
 from tests.support.paths import REPO_ROOT
-
-from .fake_grafana import FakeGrafana
 
 Capture = pytest.CaptureFixture[str]
 
@@ -201,7 +200,7 @@ def test_overwrite_replaces_a_concurrent_edit(grafana_env: FakeGrafana, clean_en
 def test_a_same_title_in_the_folder_on_grafana_10_is_explained(
     clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
 ) -> None:
-    from .fake_grafana import TOKEN
+    from tests.support.fake_grafana import TOKEN
 
     with FakeGrafana(version="10.4.5") as grafana:
         grafana.add_dashboard({"uid": "theirs", "title": "Service"})

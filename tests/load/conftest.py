@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.load.server import CountingServer
+from tests.support.counting_server import CountingServer
 
 DATA = Path(__file__).parent / "data"
 

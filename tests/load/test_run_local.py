@@ -13,7 +13,7 @@ from slocheck.load.progress import Progress
 from slocheck.load.runner import run_load
 from slocheck.load.shapes import StageChange
 from tests.load.marks import LOAD_WARNINGS
-from tests.load.server import CountingServer
+from tests.support.counting_server import CountingServer
 
 pytestmark = LOAD_WARNINGS
 

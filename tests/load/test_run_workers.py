@@ -14,7 +14,7 @@ from slocheck.load.profiles import Profile, Stage
 from slocheck.load.progress import Progress
 from slocheck.load.runner import run_load
 from tests.load.marks import LOAD_WARNINGS
-from tests.load.server import CountingServer
+from tests.support.counting_server import CountingServer
 from tests.support.net import closed_port
 
 pytestmark = LOAD_WARNINGS

@@ -13,7 +13,7 @@ from slocheck.load.plan import LoadPlan
 from slocheck.load.profiles import Profile, Stage
 from slocheck.load.runner import run_load
 from tests.load.marks import LOAD_WARNINGS
-from tests.load.server import CountingServer
+from tests.support.counting_server import CountingServer
 
 pytestmark = LOAD_WARNINGS
 SHORT = Profile("t", (Stage(1.5, 2, 10.0),))

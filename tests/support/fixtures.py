@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.fake_prometheus import FakePrometheus
-from tests.grafana.fake_grafana import FakeGrafana
-from tests.load.server import CountingServer
-from tests.logs_traces.fake_jaeger import FakeJaeger
-from tests.logs_traces.fake_loki import FakeLoki
-from tests.logs_traces.otlp_receiver import OtlpReceiver
 from tests.support import net
+from tests.support.counting_server import CountingServer
 from tests.support.env import use_clean_env
+from tests.support.fake_grafana import TOKEN, FakeGrafana
+from tests.support.fake_jaeger import FakeJaeger
+from tests.support.fake_loki import FakeLoki
+from tests.support.fake_prometheus import FakePrometheus
 from tests.support.http_server import serving
+from tests.support.otlp_receiver import OtlpReceiver
 from tests.support.tls import self_signed_certificate
 
 
@@ -63,6 +63,14 @@ def fake_prometheus() -> Iterator[FakePrometheus]:
 @pytest.fixture
 def grafana() -> Iterator[FakeGrafana]:
     yield from serving(FakeGrafana())
+
+
+@pytest.fixture
+def grafana_env(grafana: FakeGrafana, clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> FakeGrafana:
+    """The CLI configured through the environment, as a pipeline would."""
+    monkeypatch.setenv("SLOCHECK_GRAFANA_URL", grafana.url)
+    monkeypatch.setenv("SLOCHECK_GRAFANA_TOKEN", TOKEN)
+    return grafana
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from slocheck.demo.prometheus_server import PrometheusServer
-from tests.integration.known_exporter import KnownExporter
+from tests.support.known_exporter import KnownExporter
 
 # Seconds of 1 s scrapes collected before tests query, so every window they use has data.
 WARMUP_SECONDS = 6
