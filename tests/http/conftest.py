@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.faults.fake_prometheus import FakePrometheus
+from tests.support.fake_prometheus import FakePrometheus
 from tests.support.http_server import serving
 
 

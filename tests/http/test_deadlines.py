@@ -13,8 +13,8 @@ from slocheck.app.measure import Sources, measure_all
 from slocheck.config.settings import DEFAULT_MAX_BODY, BackendSettings, load_settings
 from slocheck.core.model import MeasurementStatus, PrometheusIndicator
 from slocheck.sources.prometheus import PrometheusBackend
-from tests.faults.fake_prometheus import ANY_PATH, INSTANT, FakePrometheus, trickle
-from tests.faults.helpers import (
+from tests.support.builders import WINDOW, objective
+from tests.support.command import (
     LOCUST_OBJECTIVES,
     QUICK_USER,
     RECORDED_OBJECTIVE,
@@ -27,9 +27,9 @@ from tests.faults.helpers import (
     write_config,
     write_slo,
 )
-from tests.load.server import CountingServer
+from tests.support.counting_server import CountingServer
 from tests.support.env import clean_env
-from tests.unit.helpers import WINDOW, objective
+from tests.support.fake_prometheus import ANY_PATH, INSTANT, FakePrometheus, trickle
 
 EXIT_INTERRUPTED = 130
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from slocheck.core.errors import BackendUnavailable, QueryError
-from tests.faults.fake_prometheus import (
+from tests.support.fake_prometheus import (
     ANY_PATH,
     INSTANT,
     RECORDED_VALUE,
