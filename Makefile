@@ -33,8 +33,8 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy src demo/src
 
-unit: venv
-	$(BIN)/python -m pytest tests/unit
+unit: venv  ## the pure core (model, units, spec, evaluate) in seconds; any layer: pytest tests/<layer>
+	$(BIN)/python -m pytest tests/core
 
 bench: venv  ## performance goals, written to BENCHMARKS.md (not part of `make test`)
 	bash scripts/install-system-deps.sh nginx

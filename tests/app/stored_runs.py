@@ -14,7 +14,7 @@ from slocheck.core.evaluate import evaluate
 from slocheck.core.model import LocustIndicator, Measurement, MeasurementStatus, SeriesValue, Window
 from slocheck.load.stats import ClientStats
 from slocheck.report.json_report import render_json, result_document
-from tests.unit.helpers import objective
+from tests.support.builders import objective
 
 START = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 SERVER = objective("api-p95", pass_="< 2s", slo_set="gate")

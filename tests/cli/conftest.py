@@ -1,4 +1,5 @@
-"""The command line in-process: no SLOCHECK_* variables from the caller, a clean working directory."""
+"""Fixtures for the command-line tests: the repository's test data, every command registered on the app, and an
+in-process command line with no SLOCHECK_* variables from the caller and a clean working directory."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = REPO_ROOT / "tests" / "fixtures"
+import slocheck.cli.main  # noqa: F401 - registers every command on the app
+from tests.support.paths import DATA_DIR
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA_DIR
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     for name in list(os.environ):
         if name.startswith("SLOCHECK_"):
             monkeypatch.delenv(name)

@@ -8,6 +8,8 @@ import pytest
 
 from slocheck.__main__ import main
 
+pytestmark = pytest.mark.usefixtures("cli_env")
+
 BROKEN = "apiVersion: slocheck/v1\nkind: SLOSet\nmetadata: {name: x}\nspec: {service: s, objectives: []}\n"
 
 

@@ -9,8 +9,9 @@ import yaml
 
 from slocheck.__main__ import main
 from slocheck.core.spec.loader import load_slo_files
+from tests.support.paths import FIXTURES, REPO_ROOT
 
-from .conftest import FIXTURES, REPO_ROOT
+pytestmark = pytest.mark.usefixtures("cli_env")
 
 SLOTH = FIXTURES / "sloth"
 OPENSLO = FIXTURES / "openslo"

@@ -15,9 +15,9 @@ from slocheck.__main__ import main
 from slocheck.core.spec.loader import load_slo_files
 from slocheck_demo.prometheus_server import PrometheusServer
 from tests.demo.helpers import DemoClient, running
-from tests.integration.known_exporter import KnownExporter
+from tests.support.known_exporter import KnownExporter
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("cli_env")]
 
 
 def _has(url: str, promql: str) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from slocheck.core.errors import SpecError
 from slocheck.core.model import Compare
 from slocheck.core.spec.loader import load_slo_files
-from tests.unit.helpers import slo_document, write
+from tests.support.builders import slo_document, write
 
 
 def load(tmp_path: Path, indicator: str, compare: str) -> Compare | None:

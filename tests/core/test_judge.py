@@ -8,7 +8,7 @@ from slocheck.core.baseline import Baseline, Samples
 from slocheck.core.evaluate import evaluate_objective
 from slocheck.core.judge import judge
 from slocheck.core.model import Compare, Outcome
-from tests.unit.helpers import objective, ok
+from tests.support.builders import objective, ok
 
 INCREASE = Compare("mann-whitney", "increase", 0.05, 0.05)
 

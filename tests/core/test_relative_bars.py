@@ -9,7 +9,7 @@ from slocheck.core.evaluate import evaluate_objective
 from slocheck.core.model import RELATIVE_DELTA, RELATIVE_PERCENT, Outcome, SeriesValue
 from slocheck.core.spec.conditions import parse_bar_text
 from slocheck.core.units import Kind
-from tests.unit.helpers import objective, ok
+from tests.support.builders import objective, ok
 
 LABELS = {"instance": "i0"}
 

@@ -1,4 +1,4 @@
-"""Real servers for the deployment tests: the integration suite's Prometheus scraping the known exporter."""
+"""Fixtures for the deployment tests (the real Prometheus and known exporter come from tests/support)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import known_exporter, prometheus  # noqa: F401 - fixtures reused as they are
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO_ROOT
 
 
 @pytest.fixture

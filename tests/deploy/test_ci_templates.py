@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from .cli_flags import options_of, shell_commands, unknown_flags
-from .conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 ACTION = REPO_ROOT / "action.yml"
 GITLAB = REPO_ROOT / "ci" / "gitlab" / "slocheck.gitlab-ci.yml"

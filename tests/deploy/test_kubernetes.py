@@ -19,7 +19,7 @@ from slocheck.load.scenario import load_scenario
 from slocheck.load.worker import _parser as worker_parser
 
 from .cli_flags import options_of, unknown_flags
-from .conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 MANIFESTS = REPO_ROOT / "deploy" / "kubernetes"
 DOCKERFILE = REPO_ROOT / "deploy" / "gate" / "Dockerfile"

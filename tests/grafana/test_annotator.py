@@ -15,9 +15,8 @@ from slocheck.core.model import Measurement, MeasurementStatus, SeriesValue, Ver
 from slocheck.core.spec.loader import load_slo_files
 from slocheck.grafana.annotator import RunAnnotator, verdict_summary
 from slocheck.load.shapes import StageChange
-
-from .conftest import REPO_ROOT
-from .fake_grafana import FakeGrafana
+from tests.support.fake_grafana import FakeGrafana
+from tests.support.paths import REPO_ROOT
 
 START = datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)
 LOAD_START = START + timedelta(seconds=2)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -19,8 +17,8 @@ from slocheck.config.settings import GrafanaSettings
 from slocheck.core.errors import EXIT_INCONCLUSIVE, BackendUnavailable, ConfigError, QueryError
 from slocheck.grafana.client import GrafanaBackend
 from slocheck.grafana.types import GrafanaNotFound, NewAnnotation
-
-from .fake_grafana import TOKEN, FakeGrafana
+from tests.support.fake_grafana import TOKEN, FakeGrafana
+from tests.support.http_server import FakeHttpServer
 
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 END = datetime(2026, 11, 23, 10, 5, tzinfo=UTC)
@@ -177,29 +175,19 @@ def test_a_json_answer_that_is_not_grafanas_is_a_query_error(settings: GrafanaSe
         check(other)
 
 
-class HtmlPage(BaseHTTPRequestHandler):
+class HtmlPage(FakeHttpServer):
     """Some other web server on the configured port: 200 with an HTML page for everything."""
 
-    def do_GET(self) -> None:
-        body = b"<html><body>Welcome to nginx!</body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    methods = ("GET",)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        return
+    def serve(self, request: BaseHTTPRequestHandler) -> None:
+        self.reply(request, 200, b"<html><body>Welcome to nginx!</body></html>", "text/html")
 
 
 @pytest.fixture
 def html_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), HtmlPage)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with HtmlPage() as server:
+        yield server.url
 
 
 def test_a_web_page_instead_of_grafana_is_a_query_error_asking_for_the_base_url(html_server: str) -> None:
@@ -208,32 +196,23 @@ def test_a_web_page_instead_of_grafana_is_a_query_error_asking_for_the_base_url(
         check(settings)
 
 
-class BadGateway(BaseHTTPRequestHandler):
+class BadGateway(FakeHttpServer):
     """A reverse proxy in front of a Grafana that is down: 502 with nginx's multi-line HTML page."""
 
-    def do_GET(self) -> None:
+    methods = ("GET",)
+
+    def serve(self, request: BaseHTTPRequestHandler) -> None:
         body = (
             b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
             b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
         )
-        self.send_response(502)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
+        self.reply(request, 502, body, "text/html")
 
 
 @pytest.fixture
 def bad_gateway() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BadGateway)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with BadGateway() as server:
+        yield server.url
 
 
 def test_a_proxys_html_error_page_is_unavailable_in_one_line(bad_gateway: str) -> None:

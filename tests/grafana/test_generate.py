@@ -18,10 +18,10 @@ from slocheck.__main__ import main
 from slocheck.core.model import PrometheusIndicator
 from slocheck.core.spec.loader import load_slo_files
 from slocheck.grafana.dashboards.generate import dashboard_uid, generate_dashboard
+from tests.support.fake_grafana import FakeGrafana
+from tests.support.paths import REPO_ROOT
 
-from .conftest import REPO_ROOT
 from .dashboard_checks import problems
-from .fake_grafana import FakeGrafana
 
 SLO_FILES = [REPO_ROOT / "slo" / "demo.yaml", REPO_ROOT / "slo" / "api-sla.yaml"]
 REPO_DASHBOARDS = sorted((REPO_ROOT / "dashboards").glob("*.json"))

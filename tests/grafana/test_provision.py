@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from slocheck.__main__ import main
-
-from .conftest import REPO_ROOT
-from .fake_grafana import FakeGrafana
+from tests.support.fake_grafana import FakeGrafana
+from tests.support.net import closed_port
+from tests.support.paths import REPO_ROOT
 
 Capture = pytest.CaptureFixture[str]
 
@@ -200,7 +200,7 @@ def test_overwrite_replaces_a_concurrent_edit(grafana_env: FakeGrafana, clean_en
 def test_a_same_title_in_the_folder_on_grafana_10_is_explained(
     clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
 ) -> None:
-    from .fake_grafana import TOKEN
+    from tests.support.fake_grafana import TOKEN
 
     with FakeGrafana(version="10.4.5") as grafana:
         grafana.add_dashboard({"uid": "theirs", "title": "Service"})
@@ -258,8 +258,6 @@ def test_invalid_files_are_reported_together_and_nothing_is_sent(
 def test_a_grafana_that_is_down_stops_provisioning_with_exit_3(
     clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
 ) -> None:
-    from .conftest import closed_port
-
     monkeypatch.setenv("SLOCHECK_GRAFANA_URL", f"http://127.0.0.1:{closed_port()}")
     (clean_env / "slocheck.yaml").write_text("backends:\n  grafana:\n    retry_budget: 300ms\n", encoding="utf-8")
     code = main(["dashboards", "provision", str(write(clean_env, "svc.json", dashboard()))])

@@ -17,9 +17,8 @@ from pydantic import SecretStr
 from slocheck.config.settings import GrafanaSettings
 from slocheck.core.errors import QueryError
 from slocheck.grafana.client import GrafanaBackend
-from tests.tls import self_signed_certificate
-
-from .fake_grafana import TOKEN, FakeGrafana
+from tests.support.fake_grafana import TOKEN, FakeGrafana
+from tests.support.tls import self_signed_certificate
 
 
 @pytest.fixture(scope="session")

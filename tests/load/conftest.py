@@ -7,16 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.load.server import CountingServer
+from tests.support.counting_server import CountingServer
 
 DATA = Path(__file__).parent / "data"
-
-# Warnings from Locust's HTTP stack, not from slocheck, ignored in the tests that drive load:
-# - a user killed while it waits still holds its last response, whose socket the garbage collector frees later
-#   (slocheck closes every user's client after the run; see `collect_load_garbage`).
-LOAD_WARNINGS = [
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-]
 
 
 @pytest.fixture

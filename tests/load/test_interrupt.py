@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psutil
 
-from tests.load.server import CountingServer
+from tests.support.counting_server import CountingServer
 
 DRIVER = Path(__file__).with_name("interrupt_driver.py")
 REPO = Path(__file__).resolve().parents[2]

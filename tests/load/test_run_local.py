@@ -12,8 +12,8 @@ from slocheck.load.profiles import Profile, Stage
 from slocheck.load.progress import Progress
 from slocheck.load.runner import run_load
 from slocheck.load.shapes import StageChange
-from tests.load.conftest import LOAD_WARNINGS
-from tests.load.server import CountingServer
+from tests.load.marks import LOAD_WARNINGS
+from tests.support.counting_server import CountingServer
 
 pytestmark = LOAD_WARNINGS
 

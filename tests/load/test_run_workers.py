@@ -3,7 +3,6 @@ import locust  # noqa: F401, I001 - first: gevent must patch before anything imp
 import contextlib
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -14,8 +13,9 @@ from slocheck.load.plan import LoadPlan
 from slocheck.load.profiles import Profile, Stage
 from slocheck.load.progress import Progress
 from slocheck.load.runner import run_load
-from tests.load.conftest import LOAD_WARNINGS
-from tests.load.server import CountingServer
+from tests.load.marks import LOAD_WARNINGS
+from tests.support.counting_server import CountingServer
+from tests.support.net import closed_port
 
 pytestmark = LOAD_WARNINGS
 
@@ -95,16 +95,10 @@ def test_every_worker_dying_fails_the_run(server: CountingServer, data_dir: Path
     assert not worker_processes()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_a_remote_worker_started_with_the_worker_command_joins_the_master(
     server: CountingServer, data_dir: Path, tmp_path: Path
 ) -> None:
-    port = free_port()
+    port = closed_port()
     scenario = data_dir / "paced_locustfile.py"
     command = [
         sys.executable,

@@ -12,8 +12,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from slocheck.load.plan import LoadPlan
 from slocheck.load.profiles import Profile, Stage
 from slocheck.load.runner import run_load
-from tests.load.conftest import LOAD_WARNINGS
-from tests.load.server import CountingServer
+from tests.load.marks import LOAD_WARNINGS
+from tests.support.counting_server import CountingServer
 
 pytestmark = LOAD_WARNINGS
 SHORT = Profile("t", (Stage(1.5, 2, 10.0),))

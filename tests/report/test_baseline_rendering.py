@@ -19,7 +19,7 @@ from slocheck.report.json_report import result_document
 from slocheck.report.junit import render_junit
 from slocheck.report.markdown import render_markdown
 from tests.app.stored_runs import write_run
-from tests.unit.helpers import WINDOW, objective, ok
+from tests.support.builders import WINDOW, objective, ok
 
 TARGET = objective("api-p95", pass_=["< 2s", "<= +10%"])
 BASELINE = Baseline("run-a", {TARGET.key: (SeriesValue({"instance": "i0"}, 0.2),)})

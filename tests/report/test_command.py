@@ -14,8 +14,8 @@ from slocheck.__main__ import main
 from slocheck.report.json_report import render_json
 from slocheck.report.junit import render_junit
 from slocheck.report.markdown import render_markdown
+from tests.support.paths import BASELINE
 
-from .conftest import BASELINE
 from .htmlcheck import read_page
 
 

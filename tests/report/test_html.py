@@ -18,8 +18,8 @@ from slocheck.report.html_inputs import (
     parse_history,
 )
 from slocheck.report.html_load import classify_failure, per_interval_rates, throughput_numbers
+from tests.support.paths import BASELINE, RUN
 
-from .conftest import BASELINE, RUN
 from .htmlcheck import read_page
 
 SECTION_TITLES = {

@@ -60,7 +60,7 @@ def build_sources(settings: Settings, objectives: Sequence[Objective], run_id: s
     for name, missing in wanted.items():
         if missing:
             raise _missing_url(name, f"--{name}-url")
-    sources = Sources(concurrency=backends.prometheus.concurrency, run_id=run_id)
+    sources = Sources(concurrency=backends.prometheus.concurrency, run_id=run_id, deadline=settings.measure_deadline)
     if needs_prometheus(objectives):
         sources.prometheus = PrometheusBackend(backends.prometheus)
     if _uses(objectives, LokiIndicator):

@@ -25,6 +25,14 @@ class PoolInterrupted(KeyboardInterrupt, Generic[T]):
         self.done = done
 
 
+class PoolDeadline(Exception, Generic[T]):
+    """The deadline passed before every call finished; `done` maps call index → result for those that did."""
+
+    def __init__(self, done: dict[int, T]) -> None:
+        super().__init__("deadline passed")
+        self.done = done
+
+
 class _Pool(Generic[T]):
     def __init__(self, calls: Sequence[Callable[[], T]]) -> None:
         self.calls = calls
@@ -56,19 +64,24 @@ class _Pool(Generic[T]):
                     self.finished.set()
 
 
-def run_bounded(calls: Sequence[Callable[[], T]], workers: int, name: str) -> list[T]:
-    """Every call's result, in order, with at most `workers` running at once; a call's exception is re-raised."""
+def run_bounded(calls: Sequence[Callable[[], T]], workers: int, name: str, deadline: float | None = None) -> list[T]:
+    """Every call's result, in order, with at most `workers` running at once; a call's exception is re-raised.
+    After `deadline` seconds the calls still running are abandoned as on an interrupt (PoolDeadline)."""
     if not calls:
         return []
     pool = _Pool(calls)
     for number in range(max(1, min(workers, len(calls)))):
         threading.Thread(target=pool.work, name=f"{name}-{number}", daemon=True).start()
     try:
-        pool.finished.wait()
+        finished = pool.finished.wait(deadline)
     except KeyboardInterrupt:
         pool.stopped.set()
         with pool.lock:
             raise PoolInterrupted(dict(pool.results)) from None
+    if not finished:
+        pool.stopped.set()
+        with pool.lock:
+            raise PoolDeadline(dict(pool.results))
     if pool.errors:
         raise pool.errors[min(pool.errors)]
     return [pool.results[index] for index in range(len(calls))]

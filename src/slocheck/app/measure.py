@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from slocheck.app.concurrency import PoolInterrupted, run_bounded
+from slocheck.app.concurrency import PoolDeadline, PoolInterrupted, run_bounded
 from slocheck.core.errors import BackendError
 from slocheck.core.model import (
     JaegerIndicator,
@@ -45,6 +45,8 @@ class Sources:
     jaeger: TraceBackend | None = None
     # The load run whose traces `jaeger: {run_traces: true}` keeps; set by `slocheck run`.
     run_id: str | None = None
+    # Seconds measuring every objective may take as a whole (`measure_deadline`); None: no limit.
+    deadline: float | None = None
 
     def close(self) -> None:
         for backend in (self.prometheus, self.loki, self.jaeger):
@@ -288,11 +290,21 @@ def measure_all(objectives: Iterable[Objective], window: Window, sources: Source
     objectives = list(objectives)
     calls = [functools.partial(_guarded, o, window, sources) for o in objectives]
     try:
-        measurements = run_bounded(calls, sources.concurrency, "slocheck-measure")
+        measurements = run_bounded(calls, sources.concurrency, "slocheck-measure", sources.deadline)
     except PoolInterrupted as stop:
         # Ctrl-C while measuring: keep what arrived; the rest are ERROR "not measured" in the evaluation.
         raise MeasurementInterrupted({objectives[i].key: m for i, m in stop.done.items()}) from None
+    except PoolDeadline as late:
+        return {o.key: late.done.get(i) or _past_deadline(o, sources.deadline) for i, o in enumerate(objectives)}
     return {o.key: m for o, m in zip(objectives, measurements, strict=True)}
+
+
+def _past_deadline(objective: Objective, deadline: float | None) -> Measurement:
+    reason = (
+        f"not measured: measuring every objective took longer than measure_deadline ({deadline or 0:g}s); "
+        "check the backend, or raise measure_deadline in slocheck.yaml"
+    )
+    return Measurement(objective.key, objective.indicator.backend, "", MeasurementStatus.ERROR, reason=reason)
 
 
 class MeasurementInterrupted(KeyboardInterrupt):

@@ -331,7 +331,8 @@ def _measure_and_report(
 
     document = record(interrupted)
     try:
-        write_context(request, prepared, window, document, run_dir)
+        if not judged.interrupted:  # Ctrl-C while measuring abandons every query, the report's too
+            write_context(request, prepared, window, document, run_dir)
         run_dir.write_text("report.html", render_html(load_report_inputs(run_dir.path)))
     except KeyboardInterrupt:
         interrupted = True  # the verdict stands; the report extras are skipped and the run says it was cut short

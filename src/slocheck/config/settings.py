@@ -6,6 +6,7 @@ Precedence: CLI flag > environment > config file > default. Secrets are written 
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -17,9 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from slocheck.config.guard import DEFAULT_PROTECTED_HOSTS
 from slocheck.core.errors import ConfigError
-from slocheck.core.units import UnitError, parse_duration
+from slocheck.core.units import Kind, UnitError, parse_duration, parse_quantity
 
 DEFAULT_CONFIG_NAME = "slocheck.yaml"
+DEFAULT_MAX_BODY = 64 * 1024 * 1024
+DEFAULT_MEASURE_DEADLINE = 600.0
 _ENV_REF_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -38,6 +41,8 @@ class BackendSettings(BaseModel):
     timeout: float = 30.0
     retry_budget: float = 20.0
     concurrency: int = Field(default=16, ge=1, le=256)
+    # The largest answer body read from this backend (read streaming, the cap enforced while reading).
+    max_body: int = Field(default=DEFAULT_MAX_BODY, gt=0)
 
     @field_validator("timeout", "retry_budget", mode="before")
     @classmethod
@@ -49,12 +54,30 @@ class BackendSettings(BaseModel):
                 raise ValueError(str(exc)) from None
         return value
 
+    @field_validator("max_body", mode="before")
+    @classmethod
+    def _size(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_size(value)
+        return value
+
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https?://[^/\s]+", value):
             raise ValueError(f'"{value}" is not an http(s) URL (e.g. http://127.0.0.1:9090)')
         return value.rstrip("/") if value else value
+
+
+def parse_size(text: str) -> int:
+    """`64MiB`, `500KB` or a plain number of bytes."""
+    try:
+        value, kind = parse_quantity(text)
+    except UnitError:
+        kind, value = Kind.RATIO, 0.0
+    if kind not in (Kind.BYTES, Kind.NUMBER) or not math.isfinite(value):
+        raise ValueError(f'"{text}" is not a size (e.g. 64MiB, 500KB, or a number of bytes)')
+    return int(value)
 
 
 class LokiSettings(BackendSettings):
@@ -96,6 +119,18 @@ class Settings(BaseModel):
     backends: Backends = Field(default_factory=Backends)
     # Glob patterns of target hosts that refuse load unless --allow-production (see guard.py).
     protected_hosts: list[str] = Field(default_factory=lambda: list(DEFAULT_PROTECTED_HOSTS))
+    # How long measuring every objective may take as a whole; objectives still waiting then are ERROR.
+    measure_deadline: float = Field(default=DEFAULT_MEASURE_DEADLINE, gt=0)
+
+    @field_validator("measure_deadline", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return parse_duration(value)
+            except UnitError as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
 
 def _expand_env(value: Any, environ: Mapping[str, str], source: str) -> Any:

@@ -20,7 +20,8 @@ import requests
 
 from slocheck.config.settings import JaegerSettings
 from slocheck.core.errors import QueryError
-from slocheck.http.client import HttpClient, one_line
+from slocheck.http.client import Dialect, HttpClient
+from slocheck.http.text import one_line
 from slocheck.sources.jaeger_sample import TraceQuery, TraceSearch
 from slocheck.sources.jaeger_traces import (
     JaegerAnswerError,
@@ -80,6 +81,15 @@ def split_window(start: datetime, end: datetime, parts: int) -> list[tuple[datet
     return [(start + step * i, end if i == parts - 1 else start + step * (i + 1)) for i in range(parts)]
 
 
+def _describe(status: int, text: str) -> str:
+    """Either API's error body (api_v3's gRPC-gateway JSON, v1's `errors` list, or a proxy's text), one line."""
+    v3 = v3_error_message(text)
+    return f"HTTP {status}: {one_line(v1_error_message(text) if v3 == ' '.join(text.split()) else v3)}"
+
+
+DIALECT = Dialect(NAME, "Jaeger", describe=_describe, auth_hint="check the token or username/password")
+
+
 def _body(response: requests.Response) -> Any | None:
     try:
         return response.json()
@@ -93,7 +103,7 @@ class JaegerBackend:
     name = "jaeger"
 
     def __init__(self, settings: JaegerSettings, *, limit: int = TRACES_PER_QUERY, slices: int = SLICES) -> None:
-        self._http = HttpClient(NAME, settings, auth_hint="check the token or username/password")
+        self._http = HttpClient(DIALECT, settings)
         self.url = self._http.url
         self.ui_url = (settings.ui_url or self.url).rstrip("/")
         self.limit = limit
@@ -136,19 +146,18 @@ class JaegerBackend:
 
     def _find(self, query: TraceQuery, start: datetime, end: datetime) -> list[Trace]:
         if self._api != API_V1:
-            traces = self._http.get("/api/v3/traces", v3_params(query, start, end, self.limit), self._v3_answer)
+            params = v3_params(query, start, end, self.limit)
+            traces = self._http.get("/api/v3/traces", params, self._v3_answer, accept=(404, 405))
             if traces is not None:
                 self._api = API_V3
                 return traces
             self._api = API_V1
-        return self._http.get("/api/traces", v1_params(query, start, end, self.limit), self._v1_answer)
+        return self._http.get("/api/traces", v1_params(query, start, end, self.limit), self._v1_answer, accept=(404,))
 
     def _v3_answer(self, response: requests.Response) -> list[Trace] | None:
         """The traces; [] for `No traces found`; None when this server has no api_v3."""
         if response.status_code in (404, 405):
             return [] if is_no_traces_found(response.text) else None
-        if response.status_code != 200:
-            raise QueryError(NAME, f"HTTP {response.status_code}: {one_line(v3_error_message(response.text))}")
         body = _body(response)
         if not isinstance(body, dict) or "result" not in body:
             return None  # e.g. the UI's index.html: an older Jaeger without the api_v3 HTTP gateway
@@ -158,8 +167,6 @@ class JaegerBackend:
         if response.status_code == 404:
             raise QueryError(NAME, f"{self.url} has neither api_v3 (/api/v3/traces) nor the v1 search "
                                    "(/api/traces); is this the Jaeger query service (port 16686)?")  # fmt: skip
-        if response.status_code != 200:
-            raise QueryError(NAME, f"HTTP {response.status_code}: {one_line(v1_error_message(response.text))}")
         body = _body(response)
         errors = v1_error_message(response.text) if isinstance(body, dict) and body.get("errors") else ""
         if errors:

@@ -14,7 +14,8 @@ import requests
 from slocheck.config.settings import LokiSettings
 from slocheck.core.errors import QueryError
 from slocheck.core.model import SeriesValue
-from slocheck.http.client import HttpClient, one_line
+from slocheck.http.client import Dialect, HttpClient
+from slocheck.http.text import one_line
 from slocheck.sources.protocols import QueryResult, RangeResult
 
 NAME = "Loki"
@@ -80,9 +81,13 @@ def parse_error(status: int, text: str) -> str:
     return message if status == 400 else f"HTTP {status}: {message}"
 
 
+DIALECT = Dialect(
+    NAME, "Loki", describe=parse_error,
+    auth_hint="check the credentials, and the tenant (backends.loki.tenant or SLOCHECK_LOKI_TENANT)",
+)  # fmt: skip
+
+
 def _json(response: requests.Response) -> Any:
-    if response.status_code != 200:
-        raise QueryError(NAME, parse_error(response.status_code, response.text))
     try:
         return response.json()
     except ValueError:
@@ -97,8 +102,7 @@ class LokiBackend:
 
     def __init__(self, settings: LokiSettings) -> None:
         headers = {"X-Scope-OrgID": settings.tenant} if settings.tenant else {}
-        hint = "check the credentials, and the tenant (backends.loki.tenant or SLOCHECK_LOKI_TENANT)"
-        self._http = HttpClient(NAME, settings, headers, auth_hint=hint)
+        self._http = HttpClient(DIALECT, settings, headers)
         self.url = self._http.url
 
     def close(self) -> None:

@@ -6,34 +6,23 @@ extra headers such as `X-Scope-OrgID` go through `headers`.
 
 from __future__ import annotations
 
-import ast
 import json
 import math
-import re
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-import requests
-import urllib3
 import yaml
-from prometheus_api_client.exceptions import PrometheusApiClientException
 from prometheus_api_client.prometheus_connect import PrometheusConnect
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from slocheck.config.settings import BackendSettings
 from slocheck.core.errors import BackendError, QueryError
 from slocheck.core.model import SeriesValue
 from slocheck.core.units import UnitError, parse_duration
-from slocheck.http.redact import display_url, scrub, secrets_of
-from slocheck.http.retry import TransientError, call_with_retries
+from slocheck.http.client import Dialect, HttpClient
 from slocheck.sources.protocols import QueryResult, RangeResult
 
-T = TypeVar("T")
 NAME = "Prometheus"
 MAX_POINTS_PER_SERIES = 11_000
-_STATUS_RE = re.compile(r"^HTTP Status Code (\d+) \((.*)\)$", re.DOTALL)
 
 
 def parse_sample(value: Any) -> float:
@@ -73,9 +62,9 @@ def parse_metadata(data: Any) -> dict[str, str]:
     return {str(name): str(entries[0].get("type", "unknown")) for name, entries in data.items() if entries}
 
 
-def parse_error_body(status: int, body: bytes) -> str:
-    """Prometheus' own error message from its envelope, or the raw body for proxies in front of it."""
-    text = body.decode("utf-8", "replace").strip()
+def describe_error(status: int, text: str) -> str:
+    """Prometheus' own error message from its envelope, or the raw body (cut) for proxies in front of it."""
+    text = text.strip()
     try:
         envelope = json.loads(text)
     except ValueError:
@@ -84,6 +73,28 @@ def parse_error_body(status: int, body: bytes) -> str:
         kind = envelope.get("errorType", "error")
         return f"{status} {kind}: {envelope['error']}"
     return f"HTTP {status}: {text[:300]}"
+
+
+def parse_error_body(status: int, body: bytes) -> str:
+    return describe_error(status, body.decode("utf-8", "replace"))
+
+
+def error_in_ok(text: str) -> str | None:
+    """A 200 whose envelope says `"status": "error"` (some proxies and older versions): Prometheus' own message."""
+    if '"error"' not in text[:300]:
+        return None
+    try:
+        envelope = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(envelope, dict) or envelope.get("status") != "error":
+        return None
+    return f"{envelope.get('errorType', 'error')}: {envelope.get('error', '(no message)')}"
+
+
+DIALECT = Dialect(
+    NAME, "a Prometheus API", describe=describe_error, error_in_ok=error_in_ok, auth_hint="check the token"
+)
 
 
 def parse_scrape_interval(config_yaml: str) -> float | None:
@@ -103,96 +114,53 @@ def range_step(window_seconds: float, wanted: float | None) -> float:
     return max(wanted or minimum, minimum)
 
 
-def _status_and_body(exc: PrometheusApiClientException) -> tuple[int, bytes]:
-    match = _STATUS_RE.match(str(exc))
-    if not match:
-        return 0, str(exc).encode()
-    try:
-        body = ast.literal_eval(match.group(2))
-    except (ValueError, SyntaxError):
-        body = match.group(2).encode()
-    return int(match.group(1)), body if isinstance(body, bytes) else str(body).encode()
-
-
 class PrometheusBackend:
-    """Instant and range queries with bounded retries and one-line, actionable errors."""
+    """Instant and range queries through prometheus-api-client on the HTTP seam's session."""
 
     name = "prometheus"
 
     def __init__(self, settings: BackendSettings) -> None:
         if not settings.url:
             raise QueryError(NAME, "no URL configured; pass --prometheus-url or set SLOCHECK_PROMETHEUS_URL")
-        self.url = settings.url
-        self.shown_url = display_url(settings.url)  # messages never show a user:password in the URL
-        self._secrets = secrets_of(settings)
-        self._settings = settings
-        self._session = requests.Session()
-        self._session.verify = settings.ca_bundle or not settings.insecure
-        if settings.insecure:
-            # --insecure is an explicit choice; urllib3's per-request warning would only bury the output.
-            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-        headers = dict(settings.headers)
-        if settings.token is not None:
-            headers["Authorization"] = f"Bearer {settings.token.get_secret_value()}"
-        auth: tuple[str, str] | None = None
-        if settings.username is not None:
-            auth = (settings.username, settings.password.get_secret_value() if settings.password else "")
-        no_retry = Retry(total=0, raise_on_status=False)  # tenacity owns retries, with a time budget
+        self._http = HttpClient(DIALECT, settings)
+        self.url = self._http.url
+        self.shown_url = self._http.url
         self._client = PrometheusConnect(
-            url=self.url,
-            headers=headers,
-            retry=no_retry,
-            auth=auth,  # type: ignore[arg-type]  # the client annotates tuple[Any, ...] | None poorly
-            session=self._session,
+            url=self._http.url,
+            session=self._http.session,  # auth, headers, TLS, the status hook: all the seam's
             timeout=settings.timeout,  # type: ignore[arg-type]  # requests accepts float seconds
         )
-        adapter = HTTPAdapter(max_retries=no_retry, pool_connections=1, pool_maxsize=settings.concurrency)
-        self._session.mount(self.url, adapter)
-        self._headers = headers
-        self._auth = auth
+        self._http.mount()  # the client mounted its own adapter on the URL: the seam's goes back on top
 
     def close(self) -> None:
-        self._session.close()
+        self._http.close()
 
     def instant(self, query: str, at: datetime) -> QueryResult:
-        result = self._call(lambda: self._client.custom_query(query, params={"time": f"{at.timestamp():.3f}"}))
-        return parse_instant_result(result)
+        time = f"{at.timestamp():.3f}"
+        return parse_instant_result(self._http.call(lambda: self._client.custom_query(query, params={"time": time})))
 
     def range(self, query: str, start: datetime, end: datetime, step_seconds: float) -> RangeResult:
         step = f"{step_seconds:g}"
-        result = self._call(lambda: self._client.custom_query_range(query, start, end, step))
-        return parse_range_result(result)
+        return parse_range_result(self._http.call(lambda: self._client.custom_query_range(query, start, end, step)))
 
     def check_query(self, query: str) -> None:
         """Ask Prometheus to parse the query (`format_query`, ≥ 2.38) without evaluating it."""
-
-        def format_query() -> int:
-            response = self._get("/api/v1/format_query", {"query": query})
-            if response.status_code in (404, 405):
-                return response.status_code  # older Prometheus or a proxy without it: evaluate instead
-            if response.status_code != 200:
-                raise PrometheusApiClientException(f"HTTP Status Code {response.status_code} ({response.content!r})")
-            return 200
-
-        if self._call(format_query) != 200:
-            self._call(lambda: self._client.custom_query(query))
+        params = {"query": query}
+        answer = self._http.call(lambda: self._http.request("GET", "/api/v1/format_query", params=params,
+                                                            accept=(404, 405)))  # fmt: skip
+        if answer.status_code in (404, 405):  # older Prometheus or a proxy without it: evaluate instead
+            self._http.call(lambda: self._client.custom_query(query))
 
     def scrape_interval(self) -> float | None:
-        """The longest scrape interval Prometheus is configured with, or None when it will not say."""
+        """The longest scrape interval Prometheus is configured with, or None when it will not say (Mimir,
+        Thanos and friends do not expose it: the caller falls back to a default)."""
 
         def fetch() -> str | None:
-            response = self._session.get(
-                f"{self.url}/api/v1/status/config",
-                headers=self._headers,
-                auth=self._auth,
-                timeout=self._settings.timeout,
-            )
-            if response.status_code != 200:
-                return None  # Mimir/Thanos and friends do not expose it: the caller falls back to a default
-            return str(response.json()["data"]["yaml"])
+            response = self._http.request("GET", "/api/v1/status/config", accept=range(300, 600))
+            return str(response.json()["data"]["yaml"]) if response.status_code == 200 else None
 
         try:
-            text = self._call(fetch)
+            text = self._http.call(fetch)
         except BackendError:
             return None
         return parse_scrape_interval(text) if text else None
@@ -200,72 +168,25 @@ class PrometheusBackend:
     def metric_names(self, match: str | None = None) -> list[str]:
         """Metric names Prometheus holds (only those of series matching `match`, e.g. `{job="api"}`)."""
         params = {"match[]": match} if match else None
-        return [str(n) for n in self._call(lambda: self._api_data("/api/v1/label/__name__/values", params))]
+        return [str(n) for n in self._api_data("/api/v1/label/__name__/values", params)]
 
     def metadata(self) -> dict[str, str]:
         """Metric name → type (counter, gauge, histogram, summary, unknown) from the targets' metadata."""
-        return parse_metadata(self._call(lambda: self._api_data("/api/v1/metadata")))
+        try:
+            return parse_metadata(self._api_data("/api/v1/metadata"))
+        except ValueError as exc:
+            raise QueryError(NAME, f"{self.shown_url}/api/v1/metadata: {exc}") from None
 
     def series(self, match: str) -> list[dict[str, str]]:
         """The label sets of the series matching `match` (the last 10 minutes)."""
-        return [dict(s) for s in self._call(lambda: self._api_data("/api/v1/series", {"match[]": match}))]
+        return [dict(s) for s in self._api_data("/api/v1/series", {"match[]": match})]
 
     def _api_data(self, path: str, params: dict[str, str] | None = None) -> Any:
-        response = self._get(path, params)
-        if response.status_code != 200:
-            raise PrometheusApiClientException(f"HTTP Status Code {response.status_code} ({response.content!r})")
-        return response.json()["data"]
+        """`data` of an API call prometheus-api-client has no method for, through the seam (retries included)."""
+        return self._http.call(lambda: self._api_data_once(path, params))
 
-    def _get(self, path: str, params: dict[str, str] | None = None) -> requests.Response:
-        """An API call prometheus-api-client has no method for, with the same auth and TLS settings."""
-        # verify= explicitly: otherwise requests lets REQUESTS_CA_BUNDLE replace --ca-bundle/--insecure.
-        return self._session.get(
-            f"{self.url}{path}",
-            params=params,
-            headers=self._headers,
-            auth=self._auth,
-            timeout=self._settings.timeout,
-            verify=self._session.verify,
-        )
-
-    def _call(self, call: Callable[[], T]) -> T:
-        return call_with_retries(
-            lambda: self._translate(call), backend=NAME, budget_seconds=self._settings.retry_budget
-        )
-
-    def _clean(self, text: str) -> str:
-        """The message without credentials: the URL as shown, and any configured secret masked."""
-        return scrub(text.replace(self.url, self.shown_url), self._secrets)
-
-    def _translate(self, call: Callable[[], T]) -> T:
+    def _api_data_once(self, path: str, params: dict[str, str] | None = None) -> Any:
         try:
-            return call()
-        except requests.exceptions.SSLError as exc:
-            message = f"TLS error talking to {self.shown_url}: {exc}; pass --ca-bundle or --insecure"
-            raise QueryError(NAME, self._clean(message)) from None
-        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-            raise TransientError(self._clean(f"cannot reach {self.shown_url}: {_short(exc)}")) from None
-        except PrometheusApiClientException as exc:
-            status, body = _status_and_body(exc)
-            message = self._clean(parse_error_body(status, body))
-            if status >= 500 or status == 429:
-                raise TransientError(f"{self.shown_url} answered {message}") from None
-            if status in (401, 403):
-                raise QueryError(
-                    NAME, f"{self.shown_url} refused the credentials ({message}); check the token"
-                ) from None
-            raise QueryError(NAME, message) from None
+            return self._http.request("GET", path, params=params).json()["data"]
         except (ValueError, KeyError) as exc:
-            raise QueryError(
-                NAME, self._clean(f"{self.shown_url} did not answer like a Prometheus API ({_short(exc)})")
-            ) from None
-        except BackendError:
-            raise
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc)
-    for marker in ("Connection refused", "Name or service not known", "timed out", "Read timed out"):
-        if marker in text:
-            return marker
-    return text[:200]
+            raise QueryError(NAME, f"{self.shown_url}{path} did not answer like a Prometheus API ({exc})") from None
