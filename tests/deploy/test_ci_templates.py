@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from .cli_flags import options_of, shell_commands, unknown_flags
 from tests.support.paths import REPO_ROOT
+
+from .cli_flags import options_of, shell_commands, unknown_flags
 
 ACTION = REPO_ROOT / "action.yml"
 GITLAB = REPO_ROOT / "ci" / "gitlab" / "slocheck.gitlab-ci.yml"

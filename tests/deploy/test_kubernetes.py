@@ -17,9 +17,9 @@ import yaml
 from slocheck.__main__ import main
 from slocheck.load.scenario import load_scenario
 from slocheck.load.worker import _parser as worker_parser
+from tests.support.paths import REPO_ROOT
 
 from .cli_flags import options_of, unknown_flags
-from tests.support.paths import REPO_ROOT
 
 MANIFESTS = REPO_ROOT / "deploy" / "kubernetes"
 DOCKERFILE = REPO_ROOT / "deploy" / "gate" / "Dockerfile"

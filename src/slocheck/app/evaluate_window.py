@@ -57,7 +57,7 @@ def evaluate_window(
     sources = factory(settings, specs.objectives)
     try:
         baseline = load_baseline(chosen, specs.objectives) if chosen is not None else None
-        samples = _samples(specs.objectives, request.window, sources) if chosen is not None else {}
+        samples = (lambda: _samples(specs.objectives, request.window, sources)) if chosen is not None else None
         judged = measure_and_evaluate(specs.objectives, request.window, sources, baseline=baseline, samples=samples)
     finally:
         sources.close()

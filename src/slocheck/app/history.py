@@ -88,8 +88,26 @@ def collect_series(
         found = run_bounded(calls, MAX_WORKERS, "slocheck-history")
     except PoolInterrupted as stop:  # Ctrl-C: keep what arrived; the rest say why they are missing
         interrupted = {"status": "error", "note": "interrupted before this series was read", "series": []}
-        found = [stop.done.get(i, interrupted) for i in range(len(calls))]
+        partial = [stop.done.get(i, interrupted) for i in range(len(calls))]
+        raise SeriesInterrupted(dict(zip(keys, partial, strict=True))) from None
     return dict(zip(keys, found, strict=True))
+
+
+class SeriesInterrupted(KeyboardInterrupt):
+    """Ctrl-C/SIGTERM while reading the series; `series` holds what arrived. The interrupt goes on up: the run
+    must stop at once, not go on to its next queries."""
+
+    def __init__(self, series: dict[str, dict[str, Any]]) -> None:
+        super().__init__("interrupted while reading the run's series")
+        self.series = series
+
+
+class HistoryInterrupted(KeyboardInterrupt):
+    """Ctrl-C/SIGTERM while recording the history; `history` is the document with what arrived."""
+
+    def __init__(self, history: dict[str, Any]) -> None:
+        super().__init__("interrupted while recording the run's history")
+        self.history = history
 
 
 def history_document(
@@ -222,5 +240,8 @@ def record_history(
     """The history document of a run: client histograms and every metric objective's series at one step."""
     scrape = getattr(prometheus, "scrape_interval", lambda: None)() if prometheus is not None else None
     step = series_step(window.seconds, scrape)
-    series = collect_series(objectives, window, {"prometheus": prometheus, "loki": loki}, step)
+    try:
+        series = collect_series(objectives, window, {"prometheus": prometheus, "loki": loki}, step)
+    except SeriesInterrupted as stop:
+        raise HistoryInterrupted(history_document(run_id, window, stats, stop.series, step)) from None
     return history_document(run_id, window, stats, series, step)

@@ -63,14 +63,20 @@ def measure_and_evaluate(
     sources: Sources,
     *,
     baseline: Baseline | None = None,
-    samples: Mapping[str, Samples] | None = None,
+    samples: Callable[[], Mapping[str, Samples]] | None = None,
 ) -> Judged:
     """Measure every objective over exactly `window` and evaluate (relative bars and the judge against
-    `baseline`). An interrupt keeps what arrived: the rest becomes ERROR (never a pass) and the result says so."""
+    `baseline`, on the `samples` read once the verdict's own queries are done). An interrupt keeps what arrived:
+    the rest becomes ERROR (never a pass), the judge gets no samples, and the result says so."""
     interrupted = False
     try:
         measurements = measure_all(objectives, window, sources)
     except MeasurementInterrupted as stop:
         measurements, interrupted = stop.done, True
-    evaluation = evaluate(list(objectives), measurements, window, baseline=baseline, samples=samples)
+    read: Mapping[str, Samples] | None = None
+    try:
+        read = samples() if samples is not None and not interrupted else None
+    except KeyboardInterrupt:
+        interrupted = True
+    evaluation = evaluate(list(objectives), measurements, window, baseline=baseline, samples=read)
     return Judged(measurements, evaluation, interrupted)

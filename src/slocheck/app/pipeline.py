@@ -7,7 +7,7 @@ so an interrupted or crashed run leaves a directory that says how far it got.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +23,14 @@ from slocheck.app.context import (
     render_context,
 )
 from slocheck.app.files import ensure_writable_dir
-from slocheck.app.history import HISTORY_FILE, ClientHistograms, record_history, render_history, samples_from
+from slocheck.app.history import (
+    HISTORY_FILE,
+    ClientHistograms,
+    HistoryInterrupted,
+    record_history,
+    render_history,
+    samples_from,
+)
 from slocheck.app.measure import Sources
 from slocheck.app.phases import SourcesFactory, load_specs, measure_and_evaluate, open_checked_sources
 from slocheck.app.report_inputs import load_report_inputs
@@ -31,6 +38,7 @@ from slocheck.app.runs import Chosen, baseline_record, choose_baseline, load_bas
 from slocheck.app.runstore import RunDirectory, new_run_id
 from slocheck.config.guard import check_target
 from slocheck.config.settings import Settings
+from slocheck.core.baseline import Samples
 from slocheck.core.errors import EXIT_INTERRUPTED
 from slocheck.core.evaluate import exit_code_for
 from slocheck.core.model import Evaluation, Objective, SLOSet, Window
@@ -309,10 +317,18 @@ def _measure_and_report(
     window = Window(outcome.start, outcome.end)
     sources = prepared.sources
     sources.client_stats = lambda objective: client_measurement(outcome.stats, objective)
-    history = record_history(prepared.objectives, window, sources.prometheus, sources.loki, outcome.stats,
-                             run_dir.run_id)  # fmt: skip
-    run_dir.write_text(HISTORY_FILE, render_history(history))
-    samples = samples_from(prepared.objectives, history, ClientHistograms.of_stats(outcome.stats))
+
+    def samples() -> Mapping[str, Samples]:
+        """The run's history (written to the run directory) and the judge's samples from it."""
+        try:
+            history = record_history(prepared.objectives, window, sources.prometheus, sources.loki, outcome.stats,
+                                     run_dir.run_id)  # fmt: skip
+        except HistoryInterrupted as stop:
+            run_dir.write_text(HISTORY_FILE, render_history(stop.history))  # what arrived, then stop at once
+            raise
+        run_dir.write_text(HISTORY_FILE, render_history(history))
+        return samples_from(prepared.objectives, history, ClientHistograms.of_stats(outcome.stats))
+
     chosen = prepared.baseline
     baseline = load_baseline(chosen, prepared.objectives) if chosen is not None else None
     judged = measure_and_evaluate(prepared.objectives, window, sources, baseline=baseline, samples=samples)
