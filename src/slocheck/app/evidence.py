@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from slocheck.app.files import ensure_writable_file, write_atomic
+from slocheck.core.errors import EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_INTERRUPTED, OutputError
 from slocheck.report.html import render_html
 from slocheck.report.html_inputs import ReportInputs
 from slocheck.report.json_report import render_json
@@ -58,16 +59,38 @@ def _render_html(document: Mapping[str, Any]) -> str:
 RENDERERS = {"json": render_json, "junit": render_junit, "markdown": render_markdown, "html": _render_html}
 
 
-def write_outputs(document: Mapping[str, Any], paths: OutputPaths) -> list[Path]:
-    written = []
+@dataclass
+class Written:
+    files: list[Path]
+    failures: list[OutputError]
+
+
+def write_outputs(document: Mapping[str, Any], paths: OutputPaths) -> Written:
+    """Every requested file; one that cannot be written is recorded (naming it) and the others are still written."""
+    written = Written([], [])
     for kind, path, _ in paths.files():
-        write_atomic(path, RENDERERS[kind](document))
-        written.append(path)
+        try:
+            write_atomic(path, RENDERERS[kind](document))
+        except OutputError as exc:
+            written.failures.append(exc)
+            continue
+        written.files.append(path)
     if paths.json == "-":
         sys.stdout.write(render_json(document))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         # GitHub Actions shows this file on the run's page; append so other steps' summaries survive.
-        with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(render_markdown(document) + "\n")
+        try:
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(render_markdown(document) + "\n")
+        except OSError as exc:
+            written.failures.append(OutputError(f"cannot write GITHUB_STEP_SUMMARY {summary}: {exc.strerror or exc}"))
     return written
+
+
+def exit_code_with_evidence(verdict_code: int, failures: Sequence[OutputError]) -> int:
+    """The verdict's exit code wins when it already stops the pipeline (FAIL 1, INCONCLUSIVE 3, interrupted 130);
+    a PASS or WARN whose evidence could not all be written becomes 3: a gate never passes without its evidence."""
+    if not failures or verdict_code in (EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_INTERRUPTED):
+        return verdict_code
+    return EXIT_INCONCLUSIVE

@@ -29,7 +29,7 @@ from slocheck.app.report_inputs import load_report_inputs
 from slocheck.app.runstore import RunDirectory, new_run_id
 from slocheck.config.guard import check_target
 from slocheck.config.settings import Settings
-from slocheck.core.errors import EXIT_INTERRUPTED
+from slocheck.core.errors import EXIT_INTERRUPTED, OutputError
 from slocheck.core.evaluate import exit_code_for
 from slocheck.core.model import Evaluation, Objective, SLOSet, Window
 from slocheck.grafana.annotator import RunAnnotator, verdict_summary
@@ -85,6 +85,7 @@ class RunResult:
     exit_code: int
     interrupted: bool
     document: dict[str, object]
+    output_failures: tuple[OutputError, ...] = ()  # evidence files of the run directory that could not be written
 
 
 @dataclass
@@ -286,26 +287,40 @@ def _measure_and_report(
     judged = measure_and_evaluate(prepared.objectives, window, sources)
     interrupted = interrupted or judged.interrupted  # what is missing becomes ERROR: never a pass
     evaluation = judged.evaluation
+    failures: list[OutputError] = []  # a full disk now must not hide the verdict: it is printed, then the failures
 
     def record(interrupted: bool) -> dict[str, Any]:
         code = EXIT_INTERRUPTED if interrupted else exit_code_for(evaluation.verdict, fail_on_warn=request.fail_on_warn)
-        run_dir.update(interrupted=interrupted)
+        run_dir.record["interrupted"] = interrupted
         run_facts = {**run_dir.record, "status": "done"}
         document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run_facts)
         document["client"] = outcome.stats.to_dict()
-        run_dir.write_text("result.json", render_json(document))
+        _keep_going(failures, run_dir.save)
+        _keep_going(failures, lambda: run_dir.write_text("result.json", render_json(document)))
         return document
 
     document = record(interrupted)
     try:
-        write_context(request, prepared, window, document, run_dir)
-        run_dir.write_text("report.html", render_html(load_report_inputs(run_dir.path)))
+        _keep_going(failures, lambda: write_context(request, prepared, window, document, run_dir))
+        _keep_going(failures, lambda: run_dir.write_text("report.html", render_html(load_report_inputs(run_dir.path))))
     except KeyboardInterrupt:
         interrupted = True  # the verdict stands; the report extras are skipped and the run says it was cut short
         document = record(interrupted)
     code = int(document["exit_code"])
-    run_dir.update(status="done", verdict=evaluation.verdict.value, exit_code=code)
-    return RunResult(run_dir.path, evaluation, code, interrupted, document)
+    run_dir.record.update(status="done", verdict=evaluation.verdict.value, exit_code=code)
+    _keep_going(failures, run_dir.save)
+    return RunResult(run_dir.path, evaluation, code, interrupted, document, tuple(failures))
+
+
+def _keep_going(failures: list[OutputError], write: Callable[[], object]) -> None:
+    """Run one evidence write; a file that cannot be written is recorded (the CLI names it) and the run goes on."""
+    try:
+        write()
+    except OutputError as exc:
+        if str(exc) not in {str(f) for f in failures}:
+            failures.append(exc)
+    except OSError as exc:  # e.g. report.html cannot be rendered because result.json could not be written
+        failures.append(OutputError(f"cannot write the run's evidence: {exc.strerror or exc}"))
 
 
 def write_context(

@@ -99,7 +99,6 @@ def evaluate_command(
     )
     request = WindowRequest(files, parse_vars(var), window, fail_on_warn)
     result = evaluate_window(request, settings, clock=options.clock)
-    emit(result.evaluation, result.document, outputs)
     if result.interrupted:
         stderr_console().print("interrupted while measuring: the evidence holds what was measured", markup=False)
-    return result.exit_code
+    return emit(result.evaluation, result.document, outputs, result.exit_code)

@@ -40,7 +40,7 @@ from slocheck.cli.options import (
     settings_from,
     stderr_console,
 )
-from slocheck.core.errors import ConfigError
+from slocheck.core.errors import ConfigError, OutputError
 from slocheck.core.timeparse import parse_positive_duration
 
 DEFAULT_RUNS_ROOT = Path(".slocheck/runs")
@@ -147,10 +147,15 @@ def run(
             clock=options.clock,
             on_progress=progress,
         )
-    emit(result.evaluation, result.document, _with_run_dir(outputs, result.run_dir))
+    failures = list(result.output_failures)
     if html is not None:  # the pipeline's full report (with Locust history and run context), not a re-render
-        write_atomic(html, (result.run_dir / "report.html").read_text(encoding="utf-8"))
-    return result.exit_code
+        try:
+            write_atomic(html, (result.run_dir / "report.html").read_text(encoding="utf-8"))
+        except OutputError as exc:
+            failures.append(exc)
+        except OSError as exc:
+            failures.append(OutputError(f"cannot write {html}: the run's report.html is missing ({exc.strerror})"))
+    return emit(result.evaluation, result.document, _with_run_dir(outputs, result.run_dir), result.exit_code, failures)
 
 
 def _with_run_dir(outputs: OutputPaths, run_dir: Path) -> OutputPaths:
@@ -191,9 +196,15 @@ def demo(
             clock=options.clock,
             on_progress=progress,
         )
-    emit(result.evaluation, result.document, _with_run_dir(OutputPaths(), result.run_dir))
+    code = emit(
+        result.evaluation,
+        result.document,
+        _with_run_dir(OutputPaths(), result.run_dir),
+        result.exit_code,
+        result.output_failures,
+    )
     console.print(f"artifacts: {result.run_dir}", markup=False)
-    return result.exit_code
+    return code
 
 
 @app.command(name="demo-service", context_settings=PASS_THROUGH, add_help_option=False)

@@ -6,7 +6,8 @@
     ├── BackendError                   a backend could not answer; exit 3 (fail closed)
     │   ├── BackendUnavailable         unreachable, timed out, 5xx/429 after the retry budget
     │   └── QueryError                 the backend rejected the query (400/422, bad PromQL, auth)
-    └── LoadError                      the load could not be driven (scenario, workers, target)
+    ├── LoadError                      the load could not be driven (scenario, workers, target)
+    └── OutputError                    an evidence file could not be written; exit 3 (the evidence is incomplete)
 
 Every message is one line a person can act on: which file or backend, what is wrong, what to do.
 """
@@ -81,3 +82,10 @@ class QueryError(BackendError):
 
 class LoadError(SlocheckError):
     """The load could not be driven: scenario file, profile, workers."""
+
+
+class OutputError(SlocheckError):
+    """An evidence file could not be written (disk full, permission, a directory in the way). The evidence is
+    incomplete, so on its own this is exit 3; after a verdict, a FAIL keeps its exit 1."""
+
+    exit_code = EXIT_INCONCLUSIVE
