@@ -41,7 +41,8 @@ def test_a_symlink_is_followed_and_its_target_written_the_link_stays(tmp_path: P
     link = tmp_path / "link.xml"
     link.symlink_to(target.name)
     write_atomic(link, "new\n")
-    assert link.is_symlink() and os.readlink(link) == "target.xml"
+    assert link.is_symlink()
+    assert os.readlink(link) == "target.xml"
     assert target.read_text() == "new\n"
 
 
@@ -49,7 +50,8 @@ def test_a_dangling_symlink_creates_its_target(tmp_path: Path) -> None:
     link = tmp_path / "link.json"
     link.symlink_to(tmp_path / "made.json")
     write_atomic(link, "{}\n")
-    assert link.is_symlink() and (tmp_path / "made.json").read_text() == "{}\n"
+    assert link.is_symlink()
+    assert (tmp_path / "made.json").read_text() == "{}\n"
 
 
 def test_an_existing_file_keeps_its_mode(tmp_path: Path) -> None:
@@ -57,7 +59,8 @@ def test_an_existing_file_keeps_its_mode(tmp_path: Path) -> None:
     path.write_text("old\n")
     path.chmod(0o640)
     write_atomic(path, "new\n")
-    assert stat.S_IMODE(path.stat().st_mode) == 0o640 and path.read_text() == "new\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert path.read_text() == "new\n"
 
 
 def test_a_new_file_gets_the_mode_the_umask_allows(tmp_path: Path) -> None:
@@ -90,7 +93,8 @@ def test_evaluate_writes_a_device_in_place_and_follows_a_symlink(fake_prometheus
     result = slocheck(args, work)
     assert result.code == 0, result.output
     assert stat.S_ISCHR(null.stat().st_mode)
-    assert (work / "link.json").is_symlink() and '"verdict": "PASS"' in target.read_text()
+    assert (work / "link.json").is_symlink()
+    assert '"verdict": "PASS"' in target.read_text()
     assert stat.S_IMODE(target.stat().st_mode) == 0o644  # the umask of the test process (022)
 
 

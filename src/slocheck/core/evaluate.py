@@ -33,21 +33,32 @@ _OUTCOME_SEVERITY: dict[Outcome, int] = {
 }
 
 
+INFINITE = "infinite value (division by zero?)"
+
+
 def judge_value(objective: Objective, value: float) -> Outcome:
-    """One value against the pass bar, then the warn bar. NaN is not data; ±Inf is a value (histogram_quantile
-    answers +Inf when the quantile lies above the highest bucket: that must fail a latency bar, not vanish)."""
+    """One value against the pass bar, then the warn bar. NaN is not data. An infinite value never passes: a bar it
+    breaches fails (histogram_quantile answers +Inf when the quantile lies above the highest bucket: that must fail
+    a latency bar), and one it would meet makes the series NO_DATA (`1/0` is not a 100 % success ratio)."""
     if math.isnan(value):
         return Outcome.NO_DATA
-    if objective.pass_bar.holds(value):
+    meets_pass = objective.pass_bar.holds(value)
+    meets_warn = objective.warn_bar is not None and objective.warn_bar.holds(value)
+    if math.isinf(value):
+        return Outcome.NO_DATA if meets_pass or meets_warn else Outcome.FAIL
+    if meets_pass:
         return Outcome.PASS
-    if objective.warn_bar is not None and objective.warn_bar.holds(value):
+    if meets_warn:
         return Outcome.WARN
     return Outcome.FAIL
 
 
-def counts_as(objective: Objective, outcome: Outcome) -> Verdict:
+def counts_as(objective: Objective, outcome: Outcome, value: float = math.nan) -> Verdict:
     if outcome is Outcome.NO_DATA:
-        return objective.on_no_data.counts_as()
+        verdict = objective.on_no_data.counts_as()
+        if math.isinf(value) and verdict in (Verdict.PASS, Verdict.WARN):
+            return Verdict.INCONCLUSIVE  # `on_no_data: pass` never lets an infinite value pass
+        return verdict
     if outcome is Outcome.ERROR:
         return Verdict.INCONCLUSIVE
     return Verdict[outcome.name]
@@ -64,9 +75,10 @@ def evaluate_objective(objective: Objective, measurement: Measurement) -> Object
     # then by raw outcome so ties still show the most telling one.
     worst = max(
         series,
-        key=lambda s: (VERDICT_SEVERITY[counts_as(objective, s.outcome)], _OUTCOME_SEVERITY[s.outcome]),
+        key=lambda s: (VERDICT_SEVERITY[counts_as(objective, s.outcome, s.value)], _OUTCOME_SEVERITY[s.outcome]),
     )
-    return _result(objective, measurement, worst.outcome, _reason(objective, worst, len(series)), series)
+    reason = _reason(objective, worst, len(series))
+    return _result(objective, measurement, worst.outcome, reason, series, worst.value)
 
 
 def _reason(objective: Objective, worst: SeriesResult, count: int) -> str:
@@ -76,6 +88,9 @@ def _reason(objective: Objective, worst: SeriesResult, count: int) -> str:
         return f"{shown} meets {objective.pass_bar}{which}"
     if worst.outcome is Outcome.WARN:
         return f"{shown} misses {objective.pass_bar} but meets {objective.warn_bar}{which}"
+    if worst.outcome is Outcome.NO_DATA and math.isinf(worst.value):
+        met = objective.pass_bar if objective.pass_bar.holds(worst.value) else objective.warn_bar
+        return f"no data: {INFINITE}: {shown} would meet {met}, but an infinite value never passes{which}"
     if worst.outcome is Outcome.NO_DATA:
         return f"no data: a series returned {shown}{which}"
     bars = str(objective.pass_bar) + (f" and {objective.warn_bar}" if objective.warn_bar else "")
@@ -88,8 +103,10 @@ def _result(
     outcome: Outcome,
     reason: str,
     series: tuple[SeriesResult, ...],
+    value: float = math.nan,
 ) -> ObjectiveResult:
-    return ObjectiveResult(objective, measurement, outcome, counts_as(objective, outcome), reason, series)
+    verdict = counts_as(objective, outcome, value)
+    return ObjectiveResult(objective, measurement, outcome, verdict, reason, series)
 
 
 def overall_verdict(results: Iterable[ObjectiveResult]) -> Verdict:
