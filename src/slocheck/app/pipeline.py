@@ -30,7 +30,7 @@ from slocheck.app.runstore import RunDirectory, new_run_id
 from slocheck.config.guard import check_target
 from slocheck.config.settings import Settings
 from slocheck.core.errors import EXIT_INTERRUPTED, OutputError
-from slocheck.core.evaluate import exit_code_for
+from slocheck.core.evaluate import exit_code_for, judge_load
 from slocheck.core.model import Evaluation, Objective, SLOSet, Window
 from slocheck.grafana.annotator import RunAnnotator, verdict_summary
 from slocheck.load.plan import LoadOutcome, LoadPlan
@@ -196,6 +196,8 @@ def execute_run(
         outcome = parts.run_load(plan, on_progress=on_progress, on_stage=_stages(annotator, on_stage))
         annotator.stop(outcome.end, start=outcome.start)  # the region is exactly the load window
         run_dir.update(status="settle", **_load_fields(outcome))
+        for warning in outcome.warnings:  # a worker that died, … : on the console, not only in run.json
+            say(f"warning: {warning}")
         settled = wait_to_settle(settle_seconds(request, prepared.sources), say, parts.sleep)
         interrupted = outcome.interrupted or not settled
         run_dir.update(status="measure", interrupted=interrupted)
@@ -286,7 +288,7 @@ def _measure_and_report(
     sources.client_stats = lambda objective: client_measurement(outcome.stats, objective)
     judged = measure_and_evaluate(prepared.objectives, window, sources)
     interrupted = interrupted or judged.interrupted  # what is missing becomes ERROR: never a pass
-    evaluation = judged.evaluation
+    evaluation = judge_load(judged.evaluation, outcome.stats.count, outcome.stats.total.failures)
     failures: list[OutputError] = []  # a full disk now must not hide the verdict: it is printed, then the failures
 
     def record(interrupted: bool) -> dict[str, Any]:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from slocheck.core.model import (
     VERDICT_SEVERITY,
     Evaluation,
+    LocustIndicator,
     Measurement,
     MeasurementStatus,
     Objective,
@@ -132,6 +134,32 @@ def evaluate(
         )
         results.append(evaluate_objective(objective, measurement))
     return Evaluation(overall_verdict(results), window, tuple(results))
+
+
+FAILURE_STATS = ("fail_ratio", "failures")
+
+
+def judge_load(evaluation: Evaluation, requests: int, failures: int) -> Evaluation:
+    """The run-level rules of a load run: one in which no request succeeded never passes (INCONCLUSIVE at best,
+    whatever the objectives say); failed requests that no blocking objective judges are said, not hidden."""
+    notes = list(evaluation.notes)
+    verdict = evaluation.verdict
+    if failures >= requests:
+        what = "the load made no request" if requests == 0 else f"no request succeeded (all {requests} failed)"
+        notes.append(f"{what}: a run in which no request succeeded never passes")
+        if VERDICT_SEVERITY[verdict] < VERDICT_SEVERITY[Verdict.INCONCLUSIVE]:
+            verdict = Verdict.INCONCLUSIVE
+    elif failures and not any(_judges_failures(r.objective) for r in evaluation.results):
+        notes.append(
+            f"{failures} of {requests} requests failed ({failures / requests:.2%}) and no blocking objective judges "
+            "client failures; add one with `locust: {stat: fail_ratio}`"
+        )
+    return replace(evaluation, verdict=verdict, notes=tuple(notes))
+
+
+def _judges_failures(objective: Objective) -> bool:
+    indicator = objective.indicator
+    return objective.blocking and isinstance(indicator, LocustIndicator) and indicator.stat in FAILURE_STATS
 
 
 def exit_code_for(verdict: Verdict, *, fail_on_warn: bool = False) -> int:

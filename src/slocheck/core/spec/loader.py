@@ -161,7 +161,8 @@ def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> Indicator
             jaeger.min_traces, jaeger.run_traces,
         )  # fmt: skip
     assert model.locust is not None  # the schema guarantees exactly one source
-    return LocustIndicator(model.locust.stat, model.locust.request, model.locust.method)
+    locust = model.locust
+    return LocustIndicator(locust.stat, locust.request, locust.method, locust.include_failures)
 
 
 def _loki(loki: LokiModel, variables: Mapping[str, str]) -> LokiIndicator:

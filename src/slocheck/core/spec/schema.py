@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from slocheck.core.model import DEFAULT_MIN_TRACES, Condition
 from slocheck.core.spec.conditions import parse_bar_text
@@ -63,6 +63,7 @@ class LocustModel(Strict):
     stat: Literal["p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures"]
     request: str | None = None
     method: str | None = None
+    include_failures: StrictBool = False  # latency and rps over every request, failed ones too
 
 
 class LokiModel(Strict):
