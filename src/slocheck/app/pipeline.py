@@ -33,6 +33,7 @@ from slocheck.core.errors import EXIT_INTERRUPTED, OutputError
 from slocheck.core.evaluate import exit_code_for, judge_load
 from slocheck.core.model import Evaluation, Objective, SLOSet, Window
 from slocheck.grafana.annotator import RunAnnotator, verdict_summary
+from slocheck.http.redact import display_url
 from slocheck.load.plan import LoadOutcome, LoadPlan
 from slocheck.load.profiles import Profile, load_profiles, resolve_profile
 from slocheck.load.runner import run_load
@@ -185,9 +186,10 @@ def execute_run(
         for warning in prepared.warnings:
             say(f"warning: {warning}")
         run_dir = _open_run_dir(request, prepared, clock)
-        say(f"run {run_dir.run_id}: {prepared.profile.name} load on {request.host}; artifacts in {run_dir.path}")
+        shown = display_url(request.host)  # used with its user:password, shown without it everywhere
+        say(f"run {run_dir.run_id}: {prepared.profile.name} load on {shown}; artifacts in {run_dir.path}")
         annotation_id = annotator.start(
-            run_dir.run_id, request.scenario.stem, prepared.profile.name, [s.name for s in prepared.sets], request.host
+            run_dir.run_id, request.scenario.stem, prepared.profile.name, [s.name for s in prepared.sets], shown
         )
         run_dir.update(grafana_annotation_id=annotation_id)
         plan = _plan(request, prepared.profile, run_dir)
@@ -216,7 +218,7 @@ def _open_run_dir(request: RunRequest, prepared: Prepared, clock: Clock) -> RunD
         status="load",
         scenario=str(request.scenario),
         profile=prepared.profile.name,
-        host=request.host,
+        host=display_url(request.host),
         workers=request.workers,
         started_at=clock().isoformat(),
     )
@@ -257,7 +259,7 @@ def _load_fields(outcome: LoadOutcome) -> dict[str, object]:
         "interrupted": outcome.interrupted,
         "load": {
             "profile": outcome.profile,
-            "host": outcome.host,
+            "host": display_url(outcome.host) if outcome.host else outcome.host,
             "workers": outcome.workers,
             "requested_users": outcome.requested_users,
             "achieved_users": outcome.achieved_users,
