@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ class WindowRequest:
     variables: dict[str, str]
     window: Window
     fail_on_warn: bool = False
+    notes: tuple[str, ...] = ()  # said next to the verdict, e.g. a --from without a timezone read as UTC
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def evaluate_window(
         judged = measure_and_evaluate(specs.objectives, request.window, sources)
     finally:
         sources.close()
-    evaluation = judged.evaluation
+    evaluation = replace(judged.evaluation, notes=(*request.notes, *judged.evaluation.notes))
     code = (
         EXIT_INTERRUPTED if judged.interrupted else exit_code_for(evaluation.verdict, fail_on_warn=request.fail_on_warn)
     )

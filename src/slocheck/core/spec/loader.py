@@ -32,7 +32,21 @@ from slocheck.core.spec.templating import substitute_variables
 from slocheck.core.spec.yamldoc import Located, Path, YamlSyntaxError, load_documents
 from slocheck.core.units import parse_duration
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
+# 10,000 objectives take about 1.7 MB; a file this size is not an SLO file (and YAML parsing is slow).
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+class TooLarge(Exception):
+    """The file has more than the cap; found while reading, so `/dev/zero` or a growing file stops at once."""
+
+
+def read_bounded(path: FsPath, limit: int) -> bytes:
+    """At most `limit` bytes of `path`, or TooLarge: the cap holds while reading (a device or FIFO reports size 0)."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge
+    return data
 
 
 def load_slo_files(paths: Sequence[str | FsPath], overrides: Mapping[str, str] | None = None) -> list[SLOSet]:
@@ -74,11 +88,9 @@ def _read_text(name: str) -> tuple[str, Problem | None]:
     try:
         if path.is_dir():
             return "", Problem(name, None, None, "", "is a directory; pass the SLO files in it (e.g. slo/*.yaml)")
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return "", Problem(
-                name, None, None, "", f"is larger than {MAX_FILE_BYTES // 2**20} MiB; is it an SLO file?"
-            )
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_FILE_BYTES)
+    except TooLarge:
+        return "", Problem(name, None, None, "", f"is larger than {MAX_FILE_BYTES // 2**20} MiB; is it an SLO file?")
     except FileNotFoundError:
         return "", Problem(name, None, None, "", "no such file")
     except OSError as exc:
