@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -22,9 +23,17 @@ def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
     variables = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
+        name = name.strip()
+        if not sep or not name:
             raise ConfigError(f'--var "{pair}": expected NAME=VALUE (e.g. --var job=paracle-api)')
-        variables[name.strip()] = value
+        if name.startswith("__"):
+            raise ConfigError(
+                f'--var "{pair}": ${name} is a built-in set from the window ($__range, $__interval, …); '
+                "it cannot be set, choose the window with --last or --from/--to"
+            )
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ConfigError(f'--var "{pair}": "{name}" is not a variable name (letters, digits and _, e.g. job)')
+        variables[name] = value
     return variables
 
 

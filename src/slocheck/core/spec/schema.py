@@ -100,7 +100,7 @@ class JaegerModel(Strict):
     attributes: dict[str, str] = Field(default_factory=dict)
     stat: Literal["count", "error_ratio", "p50", "p90", "p95", "p99", "max", "mean"]
     min_traces: Annotated[int, Field(ge=1)] = DEFAULT_MIN_TRACES
-    run_traces: bool = False
+    run_traces: StrictBool = False
 
     @field_validator("attributes", mode="before")
     @classmethod
@@ -170,7 +170,14 @@ class ObjectiveModel(Strict):
     pass_: Annotated[BarText, Field(alias="pass")]
     warn: BarText | None = None
     on_no_data: OnNoData | None = None
-    blocking: bool | None = None
+    blocking: bool | None = None  # None = not given: the defaults decide
+
+    @field_validator("blocking", mode="before")
+    @classmethod
+    def _blocking_is_a_boolean(cls, value: object) -> object:
+        if not isinstance(value, bool):  # "yes", 1 and null would otherwise be read as a boolean
+            raise ValueError(f"must be true or false (got {value!r})")
+        return value
 
     @field_validator("pass_", "warn", mode="before")
     @classmethod
@@ -207,12 +214,36 @@ class ObjectiveModel(Strict):
             warn_kind = parse_bar(self.warn)[0].kind
             if pass_kind is not warn_kind and "number" not in (pass_kind.value, warn_kind.value):
                 raise ValueError(f"pass is a {pass_kind.value} but warn is a {warn_kind.value}; use the same unit kind")
+            check_warn_direction(parse_bar(self.pass_), parse_bar(self.warn))
         return self
+
+
+_UPPER = ("<", "<=")
+_LOWER = (">", ">=")
+
+
+def check_warn_direction(pass_bar: tuple[Condition, ...], warn_bar: tuple[Condition, ...]) -> None:
+    """A warn bar is a looser pass bar: same direction, further out. One pointing the other way (`pass: < 500ms`,
+    `warn: > 800ms`) would turn a catastrophic value into a WARN, exit 0."""
+    if len(pass_bar) != 1 or len(warn_bar) != 1:
+        return  # ranges and lists: each condition is checked by its own value
+    good, warn = pass_bar[0], warn_bar[0]
+    for side, other in ((_UPPER, _LOWER), (_LOWER, _UPPER)):
+        if good.op in side and warn.op in other:
+            raise ValueError(
+                f'warn "{warn.text}" points the other way from pass "{good.text}": a value that misses pass by '
+                f"far would WARN; write warn with {' or '.join(side)}"
+            )
+    tighter = (good.op in _UPPER and warn.threshold < good.threshold) or (
+        good.op in _LOWER and warn.threshold > good.threshold
+    )
+    if tighter:
+        raise ValueError(f'warn "{warn.text}" is stricter than pass "{good.text}"; a warn bar is the looser one')
 
 
 class DefaultsModel(Strict):
     on_no_data: OnNoData = "inconclusive"
-    blocking: bool = True
+    blocking: StrictBool = True
 
 
 class MetadataModel(Strict):
