@@ -7,6 +7,7 @@ Their heavy imports (Locust, the pipeline) happen inside the commands: `slocheck
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -148,7 +149,12 @@ def run(
             on_progress=progress,
         )
     failures = list(result.output_failures)
-    if html is not None:  # the pipeline's full report (with Locust history and run context), not a re-render
+    if html is not None and str(html) == "-":  # the pipeline's full report, on stdout (the table goes to stderr)
+        try:
+            sys.stdout.write((result.run_dir / "report.html").read_text(encoding="utf-8"))
+        except OSError as exc:
+            failures.append(OutputError(f"cannot write --html -: the run's report.html is missing ({exc.strerror})"))
+    elif html is not None:  # the pipeline's full report (with Locust history and run context), not a re-render
         try:
             write_atomic(html, (result.run_dir / "report.html").read_text(encoding="utf-8"))
         except OutputError as exc:
@@ -160,7 +166,8 @@ def run(
 
 def _with_run_dir(outputs: OutputPaths, run_dir: Path) -> OutputPaths:
     """The run directory always gets every format; explicit paths are written as well."""
-    return replace(outputs, run_dir=run_dir, html=None)  # the run's report.html is the pipeline's full one
+    # The run's report.html is the pipeline's full one; `--html -` is written by `run` itself.
+    return replace(outputs, run_dir=run_dir, html=None, stdout_taken=outputs.stdout_busy)
 
 
 @app.command()

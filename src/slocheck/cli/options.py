@@ -47,9 +47,13 @@ RequireGrafanaOption = Annotated[
 CaBundleOption = Annotated[Path | None, typer.Option("--ca-bundle", help="CA bundle for TLS verification.")]
 InsecureOption = Annotated[bool, typer.Option("--insecure", help="Skip TLS verification (explicit opt-out).")]
 JsonOption = Annotated[str | None, typer.Option("--json", help="Write result.json here ('-' = stdout).")]
-JunitOption = Annotated[Path | None, typer.Option("--junit", help="Write JUnit XML here.")]
-MarkdownOption = Annotated[Path | None, typer.Option("--markdown", help="Write a Markdown summary here.")]
-HtmlOption = Annotated[Path | None, typer.Option("--html", help="Write the self-contained HTML report here.")]
+JunitOption = Annotated[Path | None, typer.Option("--junit", help="Write JUnit XML here ('-' = stdout).")]
+MarkdownOption = Annotated[
+    Path | None, typer.Option("--markdown", help="Write a Markdown summary here ('-' = stdout).")
+]
+HtmlOption = Annotated[
+    Path | None, typer.Option("--html", help="Write the self-contained HTML report here ('-' = stdout).")
+]
 ReportDirOption = Annotated[
     Path | None, typer.Option("--report-dir", help="Write result.json, junit.xml and report.md into this directory.")
 ]
@@ -116,7 +120,7 @@ def emit(
 ) -> int:
     """The console table (on stderr when stdout carries JSON), then every requested file; returns the exit code,
     which is 3 instead of 0 when a file could not be written (see `exit_code_with_evidence`)."""
-    console = stderr_console() if outputs.json == "-" else stdout_console()
+    console = stderr_console() if outputs.stdout_busy else stdout_console()
     print_evaluation(console, evaluation)
     written = write_outputs(document, outputs)
     for path in written.files:
