@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from slocheck.app.measure import Sources
 from slocheck.config.settings import Settings
-from slocheck.core.errors import BackendError, ConfigError, QueryError
+from slocheck.core.errors import BackendError, ConfigError, QueryError, one_line
 from slocheck.core.histogram_bars import bar_warnings, le_query, parse_le_values, parse_quantile_query
 from slocheck.core.model import JaegerIndicator, LokiIndicator, Objective, PrometheusIndicator, SLOSet, Window
 from slocheck.core.spec.templating import render
@@ -21,18 +21,20 @@ from slocheck.sources.protocols import MetricsBackend
 def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
     """`--var job=api --var env=staging` → {"job": "api", "env": "staging"}."""
     variables = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
+    for given in pairs:
+        pair = one_line(given)  # shown in messages on one line
+        name, sep, value = given.partition("=")
         name = name.strip()
         if not sep or not name:
             raise ConfigError(f'--var "{pair}": expected NAME=VALUE (e.g. --var job=paracle-api)')
         if name.startswith("__"):
             raise ConfigError(
-                f'--var "{pair}": ${name} is a built-in set from the window ($__range, $__interval, …); '
+                f'--var "{pair}": ${one_line(name)} is a built-in set from the window ($__range, $__interval, …); '
                 "it cannot be set, choose the window with --last or --from/--to"
             )
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise ConfigError(f'--var "{pair}": "{name}" is not a variable name (letters, digits and _, e.g. job)')
+            shown = one_line(name)
+            raise ConfigError(f'--var "{pair}": "{shown}" is not a variable name (letters, digits and _, e.g. job)')
         variables[name] = value
     return variables
 

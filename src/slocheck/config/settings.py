@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictBool, ValidationError, field_validator
 
 from slocheck.config.guard import DEFAULT_PROTECTED_HOSTS
-from slocheck.core.errors import ConfigError
+from slocheck.core.errors import ConfigError, one_line
 from slocheck.core.spec.loader import TooLarge, read_bounded
 from slocheck.core.spec.yamldoc import Located, YamlSyntaxError, load_documents
 from slocheck.core.units import UnitError, parse_duration
@@ -175,7 +175,7 @@ def _parse_config(path: Path) -> Located | None:
         raise ConfigError(f"{path}: is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8") from None
     except YamlSyntaxError as exc:
         where = f":{exc.line}:{exc.column}" if exc.line is not None else ""
-        raise ConfigError(f"{path}{where}: {exc} in the config file") from None
+        raise ConfigError(one_line(f"{path}{where}: {exc} in the config file")) from None
     if len(documents) > 1:
         raise ConfigError(f"{path}: holds {len(documents)} YAML documents; a config file is one mapping")
     if not documents:
@@ -227,8 +227,8 @@ def load_settings(
         message = _message(first, loc)
         origin = origins.get((loc[1], loc[2])) if len(loc) >= 3 and loc[0] == "backends" else None
         if origin is not None:
-            raise ConfigError(f"{origin}: {message}") from None
-        raise ConfigError(f"{_located(source, loc)}: {'.'.join(loc)}: {message}") from None
+            raise ConfigError(one_line(f"{origin}: {message}")) from None
+        raise ConfigError(one_line(f"{_located(source, loc)}: {'.'.join(loc)}: {message}")) from None
 
 
 def _message(error: Any, loc: tuple[str, ...]) -> str:
