@@ -113,8 +113,9 @@ def _load(path: Path, data: bytes, variables: dict[str, str] | None = None) -> N
     except SpecError as error:
         problems = error.problems
     except ConfigError as error:  # a --var no file defines or uses: refused, one line naming it
-        assert str(error).startswith("--var ")
-        assert "\n" not in str(error)
+        message = str(error)
+        assert message.startswith("--var ")
+        assert "\n" not in message
         return
     else:
         return

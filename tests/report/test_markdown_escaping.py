@@ -6,7 +6,7 @@ from typing import Any
 
 from slocheck.report.markdown import render_markdown
 
-HOSTILE = 'error: Prometheus: 400: <script>alert(1)</script> [click](javascript:alert(1)) <javascript:x> a|b'
+HOSTILE = "error: Prometheus: 400: <script>alert(1)</script> [click](javascript:alert(1)) <javascript:x> a|b"
 
 
 def _document(reason: str) -> dict[str, Any]:
