@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 
 from tests.faults.fake_prometheus import FakePrometheus
-from tests.faults.helpers import RECORDED_OBJECTIVE, slocheck, write_config, write_slo
+from tests.faults.helpers import (
+    LOCUST_OBJECTIVES,
+    QUICK_USER,
+    RECORDED_OBJECTIVE,
+    only_run_dir,
+    slocheck,
+    write_config,
+    write_slo,
+)
+from tests.load.server import CountingServer
 
 
 def _args(work: Path, prometheus: FakePrometheus, *extra: str) -> list[str]:
@@ -36,3 +45,17 @@ def test_two_reports_on_stdout_are_refused_before_measuring(fake_prometheus: Fak
         "error: --json - and --html -: only one report can go to stdout; give the others a file name"
     ]
     assert fake_prometheus.seen("/api/v1/query") == []
+
+
+def test_run_html_dash_writes_the_full_report_to_stdout(target: CountingServer, work: Path) -> None:
+    slo = write_slo(work / "slo.yaml", LOCUST_OBJECTIVES)
+    args = [
+        "run", str(slo), "--scenario", str(QUICK_USER), "--host", target.url, "--users", "2", "--spawn-rate", "10",
+        "--duration", "2s", "--settle", "0.1s", "--out", str(work / "runs"), "--html", "-",
+    ]  # fmt: skip
+    result = slocheck(args, work)
+    assert result.code == 0, result.output
+    assert result.stdout.lower().startswith("<!doctype html>")
+    assert result.stdout == (only_run_dir(work / "runs") / "report.html").read_text()
+    assert "verdict: PASS" in result.stderr
+    assert not (work / "-").exists()

@@ -197,9 +197,7 @@ def execute_run(
         prepared.sources.run_id = run_dir.run_id if plan.tracing else None
         outcome = parts.run_load(plan, on_progress=on_progress, on_stage=_stages(annotator, on_stage))
         annotator.stop(outcome.end, start=outcome.start)  # the region is exactly the load window
-        run_dir.update(status="settle", **_load_fields(outcome))
-        for warning in outcome.warnings:  # a worker that died, … : on the console, not only in run.json
-            say(f"warning: {warning}")
+        _record_load(run_dir, outcome, say)
         settled = wait_to_settle(settle_seconds(request, prepared.sources), say, parts.sleep)
         interrupted = outcome.interrupted or not settled
         run_dir.update(status="measure", interrupted=interrupted)
@@ -249,6 +247,13 @@ def _plan(request: RunRequest, profile: Profile, run_dir: RunDirectory) -> LoadP
         trace=request.trace,
         trace_sample=request.trace_sample,
     )
+
+
+def _record_load(run_dir: RunDirectory, outcome: LoadOutcome, say: Say) -> None:
+    """The load's facts into run.json; its warnings (a worker that died, …) on the console too."""
+    run_dir.update(status="settle", **_load_fields(outcome))
+    for warning in outcome.warnings:
+        say(f"warning: {warning}")
 
 
 def _load_fields(outcome: LoadOutcome) -> dict[str, object]:

@@ -148,20 +148,26 @@ def run(
             clock=options.clock,
             on_progress=progress,
         )
-    failures = list(result.output_failures)
-    if html is not None and str(html) == "-":  # the pipeline's full report, on stdout (the table goes to stderr)
-        try:
-            sys.stdout.write((result.run_dir / "report.html").read_text(encoding="utf-8"))
-        except OSError as exc:
-            failures.append(OutputError(f"cannot write --html -: the run's report.html is missing ({exc.strerror})"))
-    elif html is not None:  # the pipeline's full report (with Locust history and run context), not a re-render
-        try:
-            write_atomic(html, (result.run_dir / "report.html").read_text(encoding="utf-8"))
-        except OutputError as exc:
-            failures.append(exc)
-        except OSError as exc:
-            failures.append(OutputError(f"cannot write {html}: the run's report.html is missing ({exc.strerror})"))
+    failures = [*result.output_failures, *_copy_html(html, result.run_dir)]
     return emit(result.evaluation, result.document, _with_run_dir(outputs, result.run_dir), result.exit_code, failures)
+
+
+def _copy_html(html: Path | None, run_dir: Path) -> list[OutputError]:
+    """`--html`: the pipeline's full report (with Locust history and run context), not a re-render; `-` = stdout."""
+    if html is None:
+        return []
+    try:
+        text = (run_dir / "report.html").read_text(encoding="utf-8")
+    except OSError as exc:
+        return [OutputError(f"cannot write {html}: the run's report.html is missing ({exc.strerror})")]
+    if str(html) == "-":
+        sys.stdout.write(text)  # the table goes to stderr
+        return []
+    try:
+        write_atomic(html, text)
+    except OutputError as exc:
+        return [exc]
+    return []
 
 
 def _with_run_dir(outputs: OutputPaths, run_dir: Path) -> OutputPaths:
