@@ -168,7 +168,7 @@ def test_evaluate_with_a_broken_config_file_exits_2(
     code = main(["evaluate", str(data_dir / "good" / "minimal.yaml"), "--last", "5m", "--config", str(config)])
     assert code == 2
     assert capsys.readouterr().err == (
-        f'error: {config}: backends.prometheus.url: "ftp://x" is not an http(s) URL (e.g. http://127.0.0.1:9090)\n'
+        f'error: {config}:1:25: backends.prometheus.url: "ftp://x" is not an http(s) URL (e.g. http://127.0.0.1:9090)\n'
     )
 
 

@@ -113,7 +113,7 @@ def test_a_url_that_is_not_http_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(path, {})
     assert str(caught.value) == (
-        f'{path}: backends.prometheus.url: "ftp://x" is not an http(s) URL (e.g. http://127.0.0.1:9090)'
+        f'{path}:1:25: backends.prometheus.url: "ftp://x" is not an http(s) URL (e.g. http://127.0.0.1:9090)'
     )
 
 
@@ -140,7 +140,9 @@ def test_invalid_yaml_in_the_config_is_located(tmp_path: Path) -> None:
     path = write(tmp_path, "c.yaml", "backends: {prometheus: {url: x\n")
     with pytest.raises(ConfigError) as caught:
         load_settings(path, {})
-    assert str(caught.value) == f"{path}:2:1: invalid YAML in the config file"
+    assert str(caught.value) == (
+        f"{path}:2:1: invalid YAML: expected ',' or '}}', but got '<stream end>' in the config file"
+    )
 
 
 def test_a_config_that_is_not_a_mapping_is_rejected(tmp_path: Path) -> None:

@@ -62,8 +62,10 @@ def test_nan_is_no_data_not_a_judgement() -> None:
     assert judge_value(objective(pass_="< 1"), NAN) is Outcome.NO_DATA
 
 
-@pytest.mark.parametrize(("value", "outcome"), [(INF, Outcome.FAIL), (-INF, Outcome.PASS)])
-def test_infinities_are_judged_like_any_value(value: float, outcome: Outcome) -> None:
+@pytest.mark.parametrize(("value", "outcome"), [(INF, Outcome.FAIL), (-INF, Outcome.NO_DATA)])
+def test_an_infinity_fails_a_bar_it_breaches_and_is_no_data_for_one_it_would_meet(
+    value: float, outcome: Outcome
+) -> None:
     # histogram_quantile answers +Inf when the quantile is above the highest bucket: a latency bar must fail.
     assert judge_value(objective(pass_="< 1"), value) is outcome
 

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slocheck.core.errors import SpecError
+from slocheck.core.errors import ConfigError, SpecError
 from slocheck.core.spec.loader import load_slo_files
 
 KEYS = [
@@ -105,12 +105,18 @@ def slo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _load(path: Path, data: bytes, variables: dict[str, str] | None = None) -> None:
-    """Load `data` as an SLO file: SLO sets, or a SpecError naming at least one problem; anything else fails."""
+    """Load `data` as an SLO file: SLO sets, a SpecError naming at least one problem, or a ConfigError for an
+    unused --var; anything else fails."""
     path.write_bytes(data)
     try:
         load_slo_files([path], variables)
     except SpecError as error:
         problems = error.problems
+    except ConfigError as error:  # a --var no file defines or uses: refused, one line naming it
+        message = str(error)
+        assert message.startswith("--var ")
+        assert "\n" not in message
+        return
     else:
         return
     assert problems, "a SpecError names at least one problem"

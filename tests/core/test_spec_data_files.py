@@ -78,13 +78,13 @@ EXPECTED_PROBLEMS: dict[str, list[str]] = {
         ':14:7: objectives[0].wran: unknown key "wran"; did you mean "warn"?',
     ],
     "unknown_variable.yaml": [
-        ":12:18: objectives[0].indicator.prometheus.query: unknown variable ${__rnge}, ${environment}; define it "
+        ":12:18: objectives[0].indicator.prometheus.query: unknown variables ${__rnge}, ${environment}; define them "
         "under spec.vars or pass --var NAME=VALUE",
     ],
     "wrong_types.yaml": [
         ":4:9: metadata.name: 42: input should be a valid string",
         ':6:12: service: "": string should have at least 1 character',
-        ':7:24: defaults.blocking: "maybe": input should be a valid boolean, unable to interpret input',
+        ':7:24: defaults.blocking: "maybe": input should be a valid boolean',
         ":8:15: objectives: dict: input should be a valid list",
     ],
     "wrong_version.yaml": [

@@ -274,8 +274,8 @@ def test_a_duplicate_yaml_key_is_reported_instead_of_silently_overwritten(data_d
 def test_an_unknown_variable_names_every_undefined_name_with_a_hint(data_dir: Path) -> None:
     path = data_dir / "bad" / "unknown_variable.yaml"
     assert problems_of(path) == [
-        f"{path}:12:18: objectives[0].indicator.prometheus.query: unknown variable ${{__rnge}}, ${{environment}}; "
-        "define it under spec.vars or pass --var NAME=VALUE"
+        f"{path}:12:18: objectives[0].indicator.prometheus.query: unknown variables ${{__rnge}}, ${{environment}}; "
+        "define them under spec.vars or pass --var NAME=VALUE"
     ]
 
 

@@ -195,7 +195,7 @@ def test_the_documented_gitlab_job_extends_the_template_and_sets_its_variables()
 
 @pytest.mark.usefixtures("slocheck_on_path")
 def test_action_run_drives_real_load_and_keeps_the_run_directory(tmp_path: Path) -> None:
-    from tests.load.server import CountingServer
+    from tests.support.counting_server import CountingServer
 
     scenario = yaml.safe_load((REPO_ROOT / "deploy" / "kubernetes" / "configmap.yaml").read_text())["data"]
     (tmp_path / "scenario.py").write_text(scenario["scenario.py"])

@@ -9,9 +9,11 @@ from slocheck.core.model import Bar, Condition, LocustIndicator, MeasurementStat
 from slocheck.core.units import Kind
 
 
-def objective(stat: str, request: str | None = None, method: str | None = None) -> Objective:
+def objective(
+    stat: str, request: str | None = None, method: str | None = None, include_failures: bool = False
+) -> Objective:
     bar = Bar((Condition("<", 1.0, Kind.NUMBER, "< 1"),))
-    return Objective("set", f"o-{stat}", LocustIndicator(stat, request, method), bar)
+    return Objective("set", f"o-{stat}", LocustIndicator(stat, request, method, include_failures), bar)
 
 
 @pytest.fixture
@@ -35,12 +37,17 @@ def test_latencies_are_reported_in_seconds(stats: ClientStats) -> None:
 def test_the_aggregate_is_labelled_aggregated(stats: ClientStats) -> None:
     measurement = client_measurement(stats, objective("max"))
     assert measurement.series[0].labels == {"request": "Aggregated"}
-    assert measurement.series[0].value == pytest.approx(0.2)
+    assert measurement.series[0].value == pytest.approx(0.1)  # the slowest successful request
     assert measurement.backend == "locust"
 
 
-def test_rps_is_the_count_over_the_window(stats: ClientStats) -> None:
-    assert client_measurement(stats, objective("rps")).series[0].value == pytest.approx(102 / 10.0)
+def test_rps_is_the_count_of_successful_requests_over_the_window(stats: ClientStats) -> None:
+    assert client_measurement(stats, objective("rps")).series[0].value == pytest.approx(100 / 10.0)
+
+
+def test_include_failures_counts_failed_requests_in_latency_and_rps(stats: ClientStats) -> None:
+    assert client_measurement(stats, objective("rps", include_failures=True)).series[0].value == pytest.approx(10.2)
+    assert client_measurement(stats, objective("max", include_failures=True)).series[0].value == pytest.approx(0.2)
 
 
 def test_fail_ratio_is_a_ratio(stats: ClientStats) -> None:

@@ -57,9 +57,13 @@ def demo(
             clock=options.clock,
             on_progress=progress,
         )
-    emit(result.evaluation, result.document, OutputPaths(run_dir=result.run_dir))  # every format, in the run dir
+    # every format, in the run dir
+    code = emit(
+        result.evaluation, result.document, OutputPaths(run_dir=result.run_dir), result.exit_code,
+        result.output_failures,
+    )  # fmt: skip
     console.print(f"artifacts: {result.run_dir}", markup=False)
-    return result.exit_code
+    return code
 
 
 @app.command(name="demo-service", context_settings=PASS_THROUGH, add_help_option=False)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from slocheck.app.measure import Sources
 from slocheck.config.settings import Settings
-from slocheck.core.errors import BackendError, ConfigError, QueryError
+from slocheck.core.errors import BackendError, ConfigError, QueryError, one_line
 from slocheck.core.histogram_bars import bar_warnings, le_query, parse_le_values, parse_quantile_query
 from slocheck.core.model import JaegerIndicator, LokiIndicator, Objective, PrometheusIndicator, SLOSet, Window
 from slocheck.core.spec.templating import render
@@ -20,11 +21,21 @@ from slocheck.sources.protocols import MetricsBackend
 def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
     """`--var job=api --var env=staging` → {"job": "api", "env": "staging"}."""
     variables = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
+    for given in pairs:
+        pair = one_line(given)  # shown in messages on one line
+        name, sep, value = given.partition("=")
+        name = name.strip()
+        if not sep or not name:
             raise ConfigError(f'--var "{pair}": expected NAME=VALUE (e.g. --var job=paracle-api)')
-        variables[name.strip()] = value
+        if name.startswith("__"):
+            raise ConfigError(
+                f'--var "{pair}": ${one_line(name)} is a built-in set from the window ($__range, $__interval, …); '
+                "it cannot be set, choose the window with --last or --from/--to"
+            )
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            shown = one_line(name)
+            raise ConfigError(f'--var "{pair}": "{shown}" is not a variable name (letters, digits and _, e.g. job)')
+        variables[name] = value
     return variables
 
 

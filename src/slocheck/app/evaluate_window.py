@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ class WindowRequest:
     baseline: str | None = None  # last-pass | last | RUN_ID | PATH, looked up under runs_root
     baseline_any: bool = False
     runs_root: Path = Path(".slocheck/runs")
+    notes: tuple[str, ...] = ()  # said next to the verdict, e.g. a --from without a timezone read as UTC
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def evaluate_window(
         judged = measure_and_evaluate(specs.objectives, request.window, sources, baseline=baseline, samples=samples)
     finally:
         sources.close()
-    evaluation = judged.evaluation
+    evaluation = replace(judged.evaluation, notes=(*request.notes, *judged.evaluation.notes))
     code = (
         EXIT_INTERRUPTED if judged.interrupted else exit_code_for(evaluation.verdict, fail_on_warn=request.fail_on_warn)
     )

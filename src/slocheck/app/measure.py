@@ -55,7 +55,8 @@ class Sources:
 
 
 def reduce_over_time(points: Sequence[float], how: str) -> float:
-    """`max min avg last pNN` over the samples of one series that are not NaN; NaN when there are none."""
+    """`max min avg last pNN` over the samples of one series that are not NaN; NaN when there are none. Infinite
+    samples count (a p99 above the top bucket must not vanish); the evaluator never lets an infinite value pass."""
     finite = [p for p in points if not math.isnan(p)]
     if not finite:
         return math.nan
@@ -75,6 +76,8 @@ def _percentile(ordered: Sequence[float], q: float) -> float:
     position = (len(ordered) - 1) * q
     low = math.floor(position)
     high = min(low + 1, len(ordered) - 1)
+    if ordered[high] == ordered[low] or position == low:  # also keeps +Inf as +Inf (Inf - Inf would be NaN)
+        return ordered[low]
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 

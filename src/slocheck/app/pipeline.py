@@ -39,10 +39,11 @@ from slocheck.app.runstore import RunDirectory, new_run_id
 from slocheck.config.guard import check_target
 from slocheck.config.settings import Settings
 from slocheck.core.baseline import Samples
-from slocheck.core.errors import EXIT_INTERRUPTED
-from slocheck.core.evaluate import exit_code_for
+from slocheck.core.errors import EXIT_INTERRUPTED, OutputError
+from slocheck.core.evaluate import exit_code_for, judge_load
 from slocheck.core.model import Evaluation, Objective, SLOSet, Window
 from slocheck.grafana.annotator import RunAnnotator, verdict_summary
+from slocheck.http.redact import display_url
 from slocheck.load.plan import LoadOutcome, LoadPlan
 from slocheck.load.profiles import Profile, load_profiles, resolve_profile
 from slocheck.load.runner import run_load
@@ -98,6 +99,7 @@ class RunResult:
     exit_code: int
     interrupted: bool
     document: dict[str, object]
+    output_failures: tuple[OutputError, ...] = ()  # evidence files of the run directory that could not be written
 
 
 @dataclass
@@ -217,9 +219,10 @@ def execute_run(
             chosen = prepared.baseline
             say(f"baseline: run {chosen.summary.id} ({chosen.summary.verdict}), {chosen.why}")
         run_dir = _open_run_dir(request, prepared, clock)
-        say(f"run {run_dir.run_id}: {prepared.profile.name} load on {request.host}; artifacts in {run_dir.path}")
+        shown = display_url(request.host)  # used with its user:password, shown without it everywhere
+        say(f"run {run_dir.run_id}: {prepared.profile.name} load on {shown}; artifacts in {run_dir.path}")
         annotation_id = annotator.start(
-            run_dir.run_id, request.scenario.stem, prepared.profile.name, [s.name for s in prepared.sets], request.host
+            run_dir.run_id, request.scenario.stem, prepared.profile.name, [s.name for s in prepared.sets], shown
         )
         run_dir.update(grafana_annotation_id=annotation_id)
         plan = _plan(request, prepared.profile, run_dir)
@@ -227,7 +230,7 @@ def execute_run(
         prepared.sources.run_id = run_dir.run_id if plan.tracing else None
         outcome = parts.run_load(plan, on_progress=on_progress, on_stage=_stages(annotator, on_stage))
         annotator.stop(outcome.end, start=outcome.start)  # the region is exactly the load window
-        run_dir.update(status="settle", **_load_fields(outcome))
+        _record_load(run_dir, outcome, say)
         settled = wait_to_settle(settle_seconds(request, prepared.sources), say, parts.sleep)
         interrupted = outcome.interrupted or not settled
         run_dir.update(status="measure", interrupted=interrupted)
@@ -246,7 +249,7 @@ def _open_run_dir(request: RunRequest, prepared: Prepared, clock: Clock) -> RunD
         status="load",
         scenario=str(request.scenario),
         profile=prepared.profile.name,
-        host=request.host,
+        host=display_url(request.host),
         workers=request.workers,
         started_at=clock().isoformat(),
         slo_sets=[s.name for s in prepared.sets],
@@ -280,6 +283,13 @@ def _plan(request: RunRequest, profile: Profile, run_dir: RunDirectory) -> LoadP
     )
 
 
+def _record_load(run_dir: RunDirectory, outcome: LoadOutcome, say: Say) -> None:
+    """The load's facts into run.json; its warnings (a worker that died, …) on the console too."""
+    run_dir.update(status="settle", **_load_fields(outcome))
+    for warning in outcome.warnings:
+        say(f"warning: {warning}")
+
+
 def _load_fields(outcome: LoadOutcome) -> dict[str, object]:
     """What run.json records about the load, as soon as it has ended."""
     return {
@@ -288,7 +298,7 @@ def _load_fields(outcome: LoadOutcome) -> dict[str, object]:
         "interrupted": outcome.interrupted,
         "load": {
             "profile": outcome.profile,
-            "host": outcome.host,
+            "host": display_url(outcome.host) if outcome.host else outcome.host,
             "workers": outcome.workers,
             "requested_users": outcome.requested_users,
             "achieved_users": outcome.achieved_users,
@@ -333,29 +343,43 @@ def _measure_and_report(
     baseline = load_baseline(chosen, prepared.objectives) if chosen is not None else None
     judged = measure_and_evaluate(prepared.objectives, window, sources, baseline=baseline, samples=samples)
     interrupted = interrupted or judged.interrupted  # what is missing becomes ERROR: never a pass
-    evaluation = judged.evaluation
+    evaluation = judge_load(judged.evaluation, outcome.stats.count, outcome.stats.total.failures)
+    failures: list[OutputError] = []  # a full disk now must not hide the verdict: it is printed, then the failures
 
     def record(interrupted: bool) -> dict[str, Any]:
         code = EXIT_INTERRUPTED if interrupted else exit_code_for(evaluation.verdict, fail_on_warn=request.fail_on_warn)
-        run_dir.update(interrupted=interrupted)
+        run_dir.record["interrupted"] = interrupted
         run_facts = {**run_dir.record, "status": "done"}
         document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run_facts,
                                    baseline=baseline_record(chosen) if chosen is not None else None)  # fmt: skip
         document["client"] = outcome.stats.to_dict()
-        run_dir.write_text("result.json", render_json(document))
+        _keep_going(failures, run_dir.save)
+        _keep_going(failures, lambda: run_dir.write_text("result.json", render_json(document)))
         return document
 
     document = record(interrupted)
     try:
         if not judged.interrupted:  # Ctrl-C while measuring abandons every query, the report's too
-            write_context(request, prepared, window, document, run_dir)
-        run_dir.write_text("report.html", render_html(load_report_inputs(run_dir.path)))
+            _keep_going(failures, lambda: write_context(request, prepared, window, document, run_dir))
+        _keep_going(failures, lambda: run_dir.write_text("report.html", render_html(load_report_inputs(run_dir.path))))
     except KeyboardInterrupt:
         interrupted = True  # the verdict stands; the report extras are skipped and the run says it was cut short
         document = record(interrupted)
     code = int(document["exit_code"])
-    run_dir.update(status="done", verdict=evaluation.verdict.value, exit_code=code)
-    return RunResult(run_dir.path, evaluation, code, interrupted, document)
+    run_dir.record.update(status="done", verdict=evaluation.verdict.value, exit_code=code)
+    _keep_going(failures, run_dir.save)
+    return RunResult(run_dir.path, evaluation, code, interrupted, document, tuple(failures))
+
+
+def _keep_going(failures: list[OutputError], write: Callable[[], object]) -> None:
+    """Run one evidence write; a file that cannot be written is recorded (the CLI names it) and the run goes on."""
+    try:
+        write()
+    except OutputError as exc:
+        if str(exc) not in {str(f) for f in failures}:
+            failures.append(exc)
+    except OSError as exc:  # e.g. report.html cannot be rendered because result.json could not be written
+        failures.append(OutputError(f"cannot write the run's evidence: {exc.strerror or exc}"))
 
 
 def write_context(

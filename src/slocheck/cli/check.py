@@ -37,7 +37,7 @@ from slocheck.cli.options import (
     stderr_console,
     stdout_console,
 )
-from slocheck.core.timeparse import resolve_window
+from slocheck.core.timeparse import naive_time_notes, resolve_window
 
 
 @app.command()
@@ -105,9 +105,12 @@ def evaluate_command(
     settings = settings_from(
         config, BackendFlags(prometheus_url, loki_url, loki_tenant, jaeger_url, None, ca_bundle, insecure)
     )
-    request = WindowRequest(files, parse_vars(var), window, fail_on_warn, baseline, baseline_any, out)
+    notes = tuple(naive_time_notes(from_=start, to=end))
+    request = WindowRequest(
+        files, parse_vars(var), window, fail_on_warn, baseline=baseline, baseline_any=baseline_any, runs_root=out,
+        notes=notes,
+    )  # fmt: skip
     result = evaluate_window(request, settings, clock=options.clock)
-    emit(result.evaluation, result.document, outputs)
     if result.interrupted:
         stderr_console().print("interrupted while measuring: the evidence holds what was measured", markup=False)
-    return result.exit_code
+    return emit(result.evaluation, result.document, outputs, result.exit_code)

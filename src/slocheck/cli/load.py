@@ -7,6 +7,7 @@ Their heavy imports (Locust, the pipeline) happen inside the commands: `slocheck
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -42,7 +43,7 @@ from slocheck.cli.options import (
     settings_from,
     stderr_console,
 )
-from slocheck.core.errors import ConfigError
+from slocheck.core.errors import ConfigError, OutputError
 from slocheck.core.timeparse import parse_positive_duration
 
 DEFAULT_RUNS_ROOT = Path(".slocheck/runs")
@@ -153,15 +154,32 @@ def run(
             clock=options.clock,
             on_progress=progress,
         )
-    emit(result.evaluation, result.document, _with_run_dir(outputs, result.run_dir))
-    if html is not None:  # the pipeline's full report (with Locust history and run context), not a re-render
-        write_atomic(html, (result.run_dir / "report.html").read_text(encoding="utf-8"))
-    return result.exit_code
+    failures = [*result.output_failures, *_copy_html(html, result.run_dir)]
+    return emit(result.evaluation, result.document, _with_run_dir(outputs, result.run_dir), result.exit_code, failures)
+
+
+def _copy_html(html: Path | None, run_dir: Path) -> list[OutputError]:
+    """`--html`: the pipeline's full report (with Locust history and run context), not a re-render; `-` = stdout."""
+    if html is None:
+        return []
+    try:
+        text = (run_dir / "report.html").read_text(encoding="utf-8")
+    except OSError as exc:
+        return [OutputError(f"cannot write {html}: the run's report.html is missing ({exc.strerror})")]
+    if str(html) == "-":
+        sys.stdout.write(text)  # the table goes to stderr
+        return []
+    try:
+        write_atomic(html, text)
+    except OutputError as exc:
+        return [exc]
+    return []
 
 
 def _with_run_dir(outputs: OutputPaths, run_dir: Path) -> OutputPaths:
     """The run directory always gets every format; explicit paths are written as well."""
-    return replace(outputs, run_dir=run_dir, html=None)  # the run's report.html is the pipeline's full one
+    # The run's report.html is the pipeline's full one; `--html -` is written by `run` itself.
+    return replace(outputs, run_dir=run_dir, html=None, stdout_taken=outputs.stdout_busy)
 
 
 @app.command(context_settings=PASS_THROUGH, add_help_option=False)

@@ -8,7 +8,7 @@ from slocheck import __version__
 from slocheck.cli import check, grafana, history, init, interop, load, report  # noqa: F401 - importing a command module registers it
 from slocheck.cli.app import app
 from slocheck.cli.options import stderr_console
-from slocheck.core.errors import SlocheckError, SpecError
+from slocheck.core.errors import SlocheckError, SpecError, one_line
 
 __all__ = ["app", "report_error"]
 
@@ -40,5 +40,5 @@ def report_error(error: SlocheckError, command: str = "") -> None:
         consequence = f"; {CONSEQUENCES[command]}" if command in CONSEQUENCES else ""
         console.print(f"{len(error.problems)} problem(s) in {files} file(s){consequence}", markup=False)
         return
-    for line in str(error).splitlines():
-        console.print(f"error: {line}", markup=False)
+    for line in str(error).split("\n"):  # a deliberate newline starts a new line; any other break is escaped
+        console.print(f"error: {one_line(line)}", markup=False)

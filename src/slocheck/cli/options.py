@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,8 +12,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from slocheck.app.evidence import OutputPaths, write_outputs
+from slocheck.app.evidence import OutputPaths, exit_code_with_evidence, write_outputs
 from slocheck.config.settings import Settings, load_settings
+from slocheck.core.errors import OutputError
 from slocheck.core.model import Evaluation
 from slocheck.report.console import print_evaluation
 
@@ -46,9 +47,13 @@ RequireGrafanaOption = Annotated[
 CaBundleOption = Annotated[Path | None, typer.Option("--ca-bundle", help="CA bundle for TLS verification.")]
 InsecureOption = Annotated[bool, typer.Option("--insecure", help="Skip TLS verification (explicit opt-out).")]
 JsonOption = Annotated[str | None, typer.Option("--json", help="Write result.json here ('-' = stdout).")]
-JunitOption = Annotated[Path | None, typer.Option("--junit", help="Write JUnit XML here.")]
-MarkdownOption = Annotated[Path | None, typer.Option("--markdown", help="Write a Markdown summary here.")]
-HtmlOption = Annotated[Path | None, typer.Option("--html", help="Write the self-contained HTML report here.")]
+JunitOption = Annotated[Path | None, typer.Option("--junit", help="Write JUnit XML here ('-' = stdout).")]
+MarkdownOption = Annotated[
+    Path | None, typer.Option("--markdown", help="Write a Markdown summary here ('-' = stdout).")
+]
+HtmlOption = Annotated[
+    Path | None, typer.Option("--html", help="Write the self-contained HTML report here ('-' = stdout).")
+]
 ReportDirOption = Annotated[
     Path | None, typer.Option("--report-dir", help="Write result.json, junit.xml and report.md into this directory.")
 ]
@@ -116,9 +121,30 @@ def settings_from(config: Path | None, flags: BackendFlags) -> Settings:
     return load_settings(config, cli_overrides=overrides)
 
 
-def emit(evaluation: Evaluation, document: Mapping[str, Any], outputs: OutputPaths) -> None:
-    """The console table (on stderr when stdout carries JSON), then every requested file."""
-    console = stderr_console() if outputs.json == "-" else stdout_console()
+def emit(
+    evaluation: Evaluation,
+    document: Mapping[str, Any],
+    outputs: OutputPaths,
+    exit_code: int,
+    failures: Sequence[OutputError] = (),
+) -> int:
+    """The console table (on stderr when stdout carries JSON), then every requested file; returns the exit code,
+    which is 3 instead of 0 when a file could not be written (see `exit_code_with_evidence`)."""
+    console = stderr_console() if outputs.stdout_busy else stdout_console()
     print_evaluation(console, evaluation)
-    for path in write_outputs(document, outputs):
+    written = write_outputs(document, outputs)
+    for path in written.files:
         console.print(f"wrote {path}", markup=False)
+    return report_output_failures([*failures, *written.failures], exit_code)
+
+
+def report_output_failures(failures: Sequence[OutputError], exit_code: int) -> int:
+    """One `error:` line per file that could not be written, and what that does to the exit code."""
+    final = exit_code_with_evidence(exit_code, failures)
+    errors = stderr_console()
+    for failure in failures:
+        errors.print(f"error: {failure}", markup=False)
+    if failures:
+        kept = "the verdict's exit code stands" if final == exit_code else "exit 3: the gate never passes without it"
+        errors.print(f"error: the evidence is incomplete ({len(failures)} file(s) not written); {kept}", markup=False)
+    return final

@@ -24,6 +24,13 @@ def check_target(host_url: str, patterns: Sequence[str], *, allow_production: bo
     pattern = matching_pattern(host_url, patterns)
     if pattern is not None and not allow_production:
         raise ConfigError(
-            f'refusing to send load to {host_url}: its host matches the protected_hosts pattern "{pattern}"; '
+            f"refusing to send load to {_without_userinfo(host_url)}: "
+            f'its host matches the protected_hosts pattern "{pattern}"; '
             "pass --allow-production if this is intended, or change protected_hosts in slocheck.yaml"
         )
+
+
+def _without_userinfo(url: str) -> str:
+    """The target as it may be shown: without a user:password (http/redact.py's display_url, one layer up)."""
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]).geturl()

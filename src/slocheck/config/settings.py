@@ -6,6 +6,7 @@ Precedence: CLI flag > environment > config file > default. Secrets are written 
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
@@ -13,16 +14,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictBool, ValidationError, field_validator
 
 from slocheck.config.guard import DEFAULT_PROTECTED_HOSTS
-from slocheck.core.errors import ConfigError
+from slocheck.core.errors import ConfigError, one_line
+from slocheck.core.spec.loader import TooLarge, read_bounded
+from slocheck.core.spec.yamldoc import Located, YamlSyntaxError, load_documents
 from slocheck.core.units import Kind, UnitError, parse_duration, parse_quantity
 
 DEFAULT_CONFIG_NAME = "slocheck.yaml"
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
 DEFAULT_MEASURE_DEADLINE = 600.0
+MAX_CONFIG_BYTES = 1024 * 1024
+# Where each key of a config file read in this process was (for file:line:col in validation errors).
+_CONFIG_POSITIONS: dict[str, Located] = {}
 _ENV_REF_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -37,7 +42,7 @@ class BackendSettings(BaseModel):
     password: SecretStr | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     ca_bundle: str | None = None
-    insecure: bool = False
+    insecure: StrictBool = False
     timeout: float = 30.0
     retry_budget: float = 20.0
     concurrency: int = Field(default=16, ge=1, le=256)
@@ -59,6 +64,27 @@ class BackendSettings(BaseModel):
     def _size(cls, value: object) -> object:
         if isinstance(value, str):
             return parse_size(value)
+        return value
+
+    @field_validator("timeout")
+    @classmethod
+    def _positive_timeout(cls, value: float) -> float:
+        if not value > 0 or value == float("inf"):
+            raise ValueError(f"must be a positive duration such as 10s (got {value:g} s)")
+        return value
+
+    @field_validator("retry_budget")
+    @classmethod
+    def _budget_not_negative(cls, value: float) -> float:
+        if not value >= 0 or value == float("inf"):
+            raise ValueError(f"must be a duration of 0s or more, such as 20s (got {value:g} s)")
+        return value
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _ca_bundle_exists(cls, value: str | None) -> str | None:
+        if value is not None and not os.path.isfile(value):
+            raise ValueError(f"CA bundle {value} is not a readable file; give the path of a PEM file")
         return value
 
     @field_validator("url")
@@ -156,23 +182,44 @@ def _read_config(path: Path | None, environ: Mapping[str, str]) -> tuple[dict[st
         path = Path(named) if named else Path(DEFAULT_CONFIG_NAME)
         if not named and not path.exists():
             return {}, "defaults"
+    located = _parse_config(path)
+    if located is None:
+        return {}, str(path)
+    if not isinstance(located.data, dict):
+        raise ConfigError(f"{path}: the config must be a mapping with a backends: section")
+    _CONFIG_POSITIONS[str(path)] = located
+    return _expand_env(located.data, environ, str(path)), str(path)
+
+
+def _parse_config(path: Path) -> Located | None:
+    """The config's one YAML document with positions, or None when it is empty; duplicate keys are refused."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
+        documents = load_documents(text)
+    except TooLarge:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 2**20} MiB; is it a slocheck config?") from None
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: config file not found; pass --config PATH or create {DEFAULT_CONFIG_NAME}"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: invalid YAML in the config file") from None
-    if raw is None:
-        return {}, str(path)
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: the config must be a mapping with a backends: section")
-    return _expand_env(raw, environ, str(path)), str(path)
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory; pass the config file (e.g. {DEFAULT_CONFIG_NAME})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8") from None
+    except YamlSyntaxError as exc:
+        where = f":{exc.line}:{exc.column}" if exc.line is not None else ""
+        raise ConfigError(one_line(f"{path}{where}: {exc} in the config file")) from None
+    if len(documents) > 1:
+        raise ConfigError(f"{path}: holds {len(documents)} YAML documents; a config file is one mapping")
+    if not documents:
+        return None
+    located = documents[0]
+    if located.duplicates:
+        key_path, (line, column) = located.duplicates[0]
+        raise ConfigError(f"{path}:{line}:{column}: {'.'.join(map(str, key_path))}: duplicate key; keep one")
+    return located
 
 
 # SLOCHECK_<BACKEND>_<KEY>, e.g. SLOCHECK_PROMETHEUS_URL, SLOCHECK_GRAFANA_TOKEN, SLOCHECK_LOKI_TENANT.
@@ -205,14 +252,42 @@ def load_settings(
     for (backend, key), value in (cli_overrides or {}).items():
         if value is not None:
             backends.setdefault(backend, {})[key] = value
-            origins[(backend, key)] = f"--{backend}-{key.replace('_', '-')}"
+            shared = {"ca_bundle": "--ca-bundle", "insecure": "--insecure"}  # one flag for every backend
+            origins[(backend, key)] = shared.get(key) or f"--{backend}-{key.replace('_', '-')}"
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(str(p) for p in first["loc"])
-        message = str(first.get("ctx", {}).get("error", first["msg"]))
+        message = _message(first, loc)
         origin = origins.get((loc[1], loc[2])) if len(loc) >= 3 and loc[0] == "backends" else None
         if origin is not None:
-            raise ConfigError(f"{origin}: {message}") from None
-        raise ConfigError(f"{source}: {'.'.join(loc)}: {message}") from None
+            raise ConfigError(one_line(f"{origin}: {message}")) from None
+        raise ConfigError(one_line(f"{_located(source, loc)}: {'.'.join(loc)}: {message}")) from None
+
+
+def _message(error: Any, loc: tuple[str, ...]) -> str:
+    """Pydantic's message, with a did-you-mean for an unknown key."""
+    if error["type"] == "extra_forbidden":
+        known = _known_keys(loc[:-1])
+        close = difflib.get_close_matches(loc[-1], known, n=1)
+        hint = f'; did you mean "{close[0]}"?' if close else f"; known keys: {', '.join(known)}"
+        return f"unknown key{hint}"
+    return str(error.get("ctx", {}).get("error", error["msg"]))
+
+
+def _known_keys(parent: tuple[str, ...]) -> list[str]:
+    model: Any = Settings
+    for name in parent:
+        field = model.model_fields.get(name)
+        model = field.annotation if field is not None else None
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return []
+    return sorted(model.model_fields)
+
+
+def _located(source: str, loc: tuple[str, ...]) -> str:
+    """`file:line:col` of the key at `loc` (or its closest parent) when the config file says where."""
+    located = _CONFIG_POSITIONS.get(source)
+    position = located.position(loc, key=True) if located is not None else None
+    return f"{source}:{position[0]}:{position[1]}" if position else source

@@ -7,13 +7,15 @@
     │   ├── BackendUnavailable         unreachable, timed out, 5xx/429 after the retry budget
     │   └── QueryError                 the backend rejected the query (400/422, bad PromQL, auth)
     ├── LoadError                      the load could not be driven (scenario, workers, target)
-    └── InteropError                   an OpenSLO/Sloth file is unreadable or nothing in it maps
+    ├── InteropError                   an OpenSLO/Sloth file is unreadable or nothing in it maps
+    └── OutputError                    an evidence file could not be written; exit 3 (the evidence is incomplete)
 
 Every message is one line a person can act on: which file or backend, what is wrong, what to do.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +24,14 @@ EXIT_FAIL = 1
 EXIT_INVALID = 2
 EXIT_INCONCLUSIVE = 3
 EXIT_INTERRUPTED = 130
+
+# Everything str.splitlines() breaks a line on: a message must stay one line whatever a file or option held.
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` with every line break written as an escape (`\\n`, `\\x1e`), so it prints as one line."""
+    return _LINE_BREAKS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class SlocheckError(Exception):
@@ -46,7 +56,8 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return one_line(text)
 
 
 class SpecError(SlocheckError):
@@ -86,3 +97,10 @@ class LoadError(SlocheckError):
 
 class InteropError(SlocheckError):
     """An SLO document in another format (OpenSLO, Sloth) could not be read or nothing in it could be imported."""
+
+
+class OutputError(SlocheckError):
+    """An evidence file could not be written (disk full, permission, a directory in the way). The evidence is
+    incomplete, so on its own this is exit 3; after a verdict, a FAIL keeps its exit 1."""
+
+    exit_code = EXIT_INCONCLUSIVE

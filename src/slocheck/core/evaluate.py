@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from slocheck.core.baseline import Baseline, Samples
 from slocheck.core.judge import judge
 from slocheck.core.model import (
     VERDICT_SEVERITY,
     Evaluation,
+    LocustIndicator,
     Measurement,
     MeasurementStatus,
     Objective,
@@ -36,18 +38,24 @@ _OUTCOME_SEVERITY: dict[Outcome, int] = {
 }
 
 
+INFINITE = "infinite value (division by zero?)"
+
+
 def judge_value(objective: Objective, value: float, base: float | None = None) -> Outcome:
-    """One value against the pass bar, then the warn bar. NaN is not data; ±Inf is a value (histogram_quantile
-    answers +Inf when the quantile lies above the highest bucket: that must fail a latency bar, not vanish).
+    """One value against the pass bar, then the warn bar. NaN is not data. An infinite value never passes: a bar it
+    breaches fails (histogram_quantile answers +Inf when the quantile lies above the highest bucket: that must fail
+    a latency bar), and one it would meet makes the series NO_DATA (`1/0` is not a 100 % success ratio).
     `base` is the baseline's value of the same series: a relative bar without it cannot be decided (NO_DATA)."""
     if math.isnan(value):
         return Outcome.NO_DATA
     passed = objective.pass_bar.decide(value, base)
+    warned = objective.warn_bar.decide(value, base) if objective.warn_bar is not None else False
+    if math.isinf(value):
+        return Outcome.FAIL if passed is False and warned is False else Outcome.NO_DATA
     if passed:
         return Outcome.PASS
     if passed is None:
         return Outcome.NO_DATA
-    warned = objective.warn_bar.decide(value, base) if objective.warn_bar is not None else False
     if warned:
         return Outcome.WARN
     return Outcome.NO_DATA if warned is None else Outcome.FAIL
@@ -65,9 +73,12 @@ def _series_results(
     return tuple(results)
 
 
-def counts_as(objective: Objective, outcome: Outcome) -> Verdict:
+def counts_as(objective: Objective, outcome: Outcome, value: float = math.nan) -> Verdict:
     if outcome is Outcome.NO_DATA:
-        return objective.on_no_data.counts_as()
+        verdict = objective.on_no_data.counts_as()
+        if math.isinf(value) and verdict in (Verdict.PASS, Verdict.WARN):
+            return Verdict.INCONCLUSIVE  # `on_no_data: pass` never lets an infinite value pass
+        return verdict
     if outcome is Outcome.ERROR:
         return Verdict.INCONCLUSIVE
     return Verdict[outcome.name]
@@ -95,8 +106,8 @@ def evaluate_objective(
                            judgement)  # fmt: skip
 
 
-def _rank(objective: Objective, outcome: Outcome) -> tuple[int, int]:
-    return VERDICT_SEVERITY[counts_as(objective, outcome)], _OUTCOME_SEVERITY[outcome]
+def _rank(objective: Objective, outcome: Outcome, value: float = math.nan) -> tuple[int, int]:
+    return VERDICT_SEVERITY[counts_as(objective, outcome, value)], _OUTCOME_SEVERITY[outcome]
 
 
 def _by_bars(objective: Objective, measurement: Measurement, baseline: Baseline | None) -> ObjectiveResult:
@@ -108,8 +119,8 @@ def _by_bars(objective: Objective, measurement: Measurement, baseline: Baseline 
         return _result(objective, measurement, Outcome.NO_DATA, reason, series)
     # Worst by what each series counts as (a NaN series under on_no_data: pass must not hide a WARN),
     # then by raw outcome so ties still show the most telling one.
-    worst = max(series, key=lambda s: _rank(objective, s.outcome))
-    return _result(objective, measurement, worst.outcome, _reason(objective, worst, len(series)), series)
+    worst = max(series, key=lambda s: _rank(objective, s.outcome, s.value))
+    return _result(objective, measurement, worst.outcome, _reason(objective, worst, len(series)), series, worst.value)
 
 
 def change_text(objective: Objective, value: float, base: float) -> str:
@@ -131,6 +142,9 @@ def _reason(objective: Objective, worst: SeriesResult, count: int) -> str:
         return f"{shown} meets {objective.pass_bar}{which}"
     if worst.outcome is Outcome.WARN:
         return f"{shown} misses {objective.pass_bar} but meets {objective.warn_bar}{which}"
+    if worst.outcome is Outcome.NO_DATA and math.isinf(worst.value):
+        met = objective.pass_bar if objective.pass_bar.holds(worst.value) else objective.warn_bar
+        return f"no data: {INFINITE}: {shown} would meet {met}, but an infinite value never passes{which}"
     if worst.outcome is Outcome.NO_DATA:
         if not math.isnan(worst.value) and worst.note:
             return f"no data: {shown}, but the relative bar needs the baseline's value: {worst.note}{which}"
@@ -150,8 +164,10 @@ def _result(
     outcome: Outcome,
     reason: str,
     series: tuple[SeriesResult, ...],
+    value: float = math.nan,
 ) -> ObjectiveResult:
-    return ObjectiveResult(objective, measurement, outcome, counts_as(objective, outcome), reason, series)
+    verdict = counts_as(objective, outcome, value)
+    return ObjectiveResult(objective, measurement, outcome, verdict, reason, series)
 
 
 def overall_verdict(results: Iterable[ObjectiveResult]) -> Verdict:
@@ -181,6 +197,32 @@ def evaluate(
         current = (samples or {}).get(objective.key)
         results.append(evaluate_objective(objective, measurement, baseline, current))
     return Evaluation(overall_verdict(results), window, tuple(results))
+
+
+FAILURE_STATS = ("fail_ratio", "failures")
+
+
+def judge_load(evaluation: Evaluation, requests: int, failures: int) -> Evaluation:
+    """The run-level rules of a load run: one in which no request succeeded never passes (INCONCLUSIVE at best,
+    whatever the objectives say); failed requests that no blocking objective judges are said, not hidden."""
+    notes = list(evaluation.notes)
+    verdict = evaluation.verdict
+    if failures >= requests:
+        what = "the load made no request" if requests == 0 else f"no request succeeded (all {requests} failed)"
+        notes.append(f"{what}: a run in which no request succeeded never passes")
+        if VERDICT_SEVERITY[verdict] < VERDICT_SEVERITY[Verdict.INCONCLUSIVE]:
+            verdict = Verdict.INCONCLUSIVE
+    elif failures and not any(_judges_failures(r.objective) for r in evaluation.results):
+        notes.append(
+            f"{failures} of {requests} requests failed ({failures / requests:.2%}) and no blocking objective judges "
+            "client failures; add one with `locust: {stat: fail_ratio}`"
+        )
+    return replace(evaluation, verdict=verdict, notes=tuple(notes))
+
+
+def _judges_failures(objective: Objective) -> bool:
+    indicator = objective.indicator
+    return objective.blocking and isinstance(indicator, LocustIndicator) and indicator.stat in FAILURE_STATS
 
 
 def exit_code_for(verdict: Verdict, *, fail_on_warn: bool = False) -> int:

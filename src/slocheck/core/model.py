@@ -172,6 +172,7 @@ class LocustIndicator:
     stat: str
     request: str | None = None
     method: str | None = None
+    include_failures: bool = False  # latencies and rps over every request; by default over successful ones only
 
     backend = "locust"
 
@@ -359,6 +360,7 @@ class Evaluation:
     verdict: Verdict
     window: Window
     results: tuple[ObjectiveResult, ...]
+    notes: tuple[str, ...] = ()  # run-level findings every output shows next to the verdict (failed requests, …)
 
     def counts(self) -> dict[Outcome, int]:
         tally = dict.fromkeys(Outcome, 0)

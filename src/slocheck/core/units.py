@@ -92,7 +92,15 @@ def unit_help(kind: Kind) -> str:
 
 
 def parse_quantity(text: str) -> tuple[float, Kind]:
-    """Parse `500ms`, `0.1%`, `12GiB`, `1000/s`, `1m30s` or a plain number into (base value, kind)."""
+    """Parse `500ms`, `0.1%`, `12GiB`, `1000/s`, `1m30s` or a plain number into (base value, kind); a value
+    that overflows to infinity (`1e999`) is refused like `inf` itself."""
+    value, kind = _parse_quantity(text)
+    if not math.isfinite(value):
+        raise UnitError(f'"{text}" is not a finite number; write the bar with a value it can be compared with')
+    return value, kind
+
+
+def _parse_quantity(text: str) -> tuple[float, Kind]:
     raw = text.strip()
     compound = _parse_compound_duration(raw)
     if compound is not None:

@@ -58,6 +58,7 @@ def load_scenario(path: Path) -> Scenario:
     users = _user_classes(module)
     if not users:
         raise LoadError(f"{path}: no User class found; define a class inheriting HttpUser or FastHttpUser")
+    _check_tasks(Path(path), users)
     scenario = Scenario(resolved, module, users, _shape_class(Path(path), module), digest)
     _CACHE[(resolved, digest)] = scenario
     return scenario
@@ -135,6 +136,47 @@ def _user_classes(module: ModuleType) -> tuple[type[Any], ...]:
         if is_user_class(value):
             found.setdefault(id(value), value)
     return tuple(found.values())
+
+
+def _check_tasks(path: Path, users: tuple[type[Any], ...]) -> None:
+    """Every User class (and every TaskSet it runs) has a task: Locust would otherwise raise in every user,
+    over and over, for the whole run."""
+    for user in users:
+        empty = _without_tasks(user, set())
+        if empty is not None:
+            which = f"User class {user.__name__}" if empty is user else f"TaskSet {empty.__name__} (of {user.__name__})"
+            raise LoadError(
+                f"{path}: {which} has no tasks; decorate a method with @task, set tasks = [...], "
+                "or mark the class abstract = True"
+            )
+
+
+def _without_tasks(holder: type[Any], seen: set[int]) -> type[Any] | None:
+    """The first class in `holder`'s task tree that has no task, or None."""
+    from locust import TaskSet
+
+    if id(holder) in seen:
+        return None
+    seen.add(id(holder))
+    if _overrides_run(holder):
+        return None
+    tasks = getattr(holder, "tasks", None) or []
+    if not tasks:
+        return holder
+    for task in tasks:
+        if inspect.isclass(task) and issubclass(task, TaskSet):
+            found = _without_tasks(task, seen)
+            if found is not None:
+                return found
+    return None
+
+
+def _overrides_run(holder: type[Any]) -> bool:
+    """A class with its own `run()` drives itself without tasks."""
+    from locust import TaskSet, User
+
+    base = TaskSet if issubclass(holder, TaskSet) else User
+    return getattr(holder, "run", None) is not getattr(base, "run", None)
 
 
 def _shape_class(path: Path, module: ModuleType) -> type[Any] | None:

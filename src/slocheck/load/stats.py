@@ -34,6 +34,7 @@ class EndpointStats:
     times: LogHistogram = field(default_factory=LogHistogram)
     failures: int = 0
     size_total: int = 0
+    ok_times: LogHistogram = field(default_factory=LogHistogram)  # successful requests only: what objectives judge
 
     @property
     def count(self) -> int:
@@ -43,22 +44,32 @@ class EndpointStats:
     def fail_ratio(self) -> float:
         return self.failures / self.count if self.count else math.nan
 
+    @property
+    def successes(self) -> int:
+        return self.ok_times.count
+
     def add(self, seconds: float, size: int, failed: bool) -> None:
         self.times.add(seconds)
+        if not failed:
+            self.ok_times.add(seconds)
         self.size_total += size
         self.failures += failed
 
     def merge(self, other: EndpointStats) -> None:
         self.times.merge(other.times)
+        self.ok_times.merge(other.ok_times)
         self.failures += other.failures
         self.size_total += other.size_total
 
     def to_wire(self) -> dict[str, Any]:
-        return {"m": self.method, "r": self.name, "h": self.times.to_wire(), "f": self.failures, "b": self.size_total}
+        wire = {"m": self.method, "r": self.name, "h": self.times.to_wire(), "f": self.failures, "b": self.size_total}
+        return wire | {"o": self.ok_times.to_wire()}
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> EndpointStats:
-        return cls(str(data["m"]), str(data["r"]), LogHistogram.from_wire(data["h"]), int(data["f"]), int(data["b"]))
+        times = LogHistogram.from_wire(data["h"])
+        ok_times = LogHistogram.from_wire(data["o"])
+        return cls(str(data["m"]), str(data["r"]), times, int(data["f"]), int(data["b"]), ok_times)
 
     def row(self, window_seconds: float) -> dict[str, Any]:
         """One line of the per-endpoint table (latencies in seconds, rates per second)."""
@@ -192,18 +203,24 @@ def describe_error(exception: BaseException | str) -> str:
     return str(parse(exception))
 
 
+# Over successful requests by default (a refused connection is not a 2 ms response); `include_failures` for all.
+SUCCESS_STATS = (*PERCENTILES, "avg", "max", "rps")
+
+
 def _describe(indicator: LocustIndicator) -> str:
     target = " ".join(part for part in (indicator.method, indicator.request) if part) or AGGREGATED
-    return f"{indicator.stat} of {target}"
+    scope = " (failed requests included)" if indicator.include_failures and indicator.stat in SUCCESS_STATS else ""
+    return f"{indicator.stat} of {target}{scope}"
 
 
-def _value(entry: EndpointStats, stat: str, window_seconds: float) -> float:
+def _value(entry: EndpointStats, stat: str, window_seconds: float, include_failures: bool = False) -> float:
+    times = entry.times if include_failures else entry.ok_times
     if stat in PERCENTILES:
-        return entry.times.quantile(PERCENTILES[stat])
+        return times.quantile(PERCENTILES[stat])
     values: dict[str, float] = {
-        "avg": entry.times.mean,
-        "max": entry.times.max,
-        "rps": entry.count / window_seconds if window_seconds > 0 else math.nan,
+        "avg": times.mean,
+        "max": times.max,
+        "rps": times.count / window_seconds if window_seconds > 0 else math.nan,
         "fail_ratio": entry.fail_ratio,
         "count": float(entry.count),
         "failures": float(entry.failures),
@@ -261,8 +278,12 @@ def client_measurement(stats: ClientStats, objective: Objective) -> Measurement:
         known = ", ".join(f"{m} {n}" for m, n in sorted(stats.entries, key=lambda k: (k[1], k[0])))
         return no_data(f"no request {query.split(' of ', 1)[1]!r} in this run; known requests: {known}")
     window = stats.window_seconds
-    series = tuple(SeriesValue(_labels(e, indicator), _value(e, indicator.stat, window)) for e in selected)
+    values = [_value(e, indicator.stat, window, indicator.include_failures) for e in selected]
+    series = tuple(SeriesValue(_labels(e, indicator), v) for e, v in zip(selected, values, strict=True))
     samples = sum(e.count for e in selected)
+    if indicator.stat in SUCCESS_STATS and not indicator.include_failures and not any(e.successes for e in selected):
+        failed = sum(e.failures for e in selected)
+        return no_data(f"no request succeeded ({failed} failed); latency and rps are over successful requests")
     if not any(math.isfinite(s.value) for s in series):
         return no_data("no finite value (empty load window)")
     details = {"window_seconds": window, "requests": samples, "failures": sum(e.failures for e in selected)}

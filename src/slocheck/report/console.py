@@ -92,3 +92,5 @@ def verdict_line(evaluation: Evaluation) -> Text:
 def print_evaluation(console: Console, evaluation: Evaluation) -> None:
     console.print(evaluation_table(evaluation))
     console.print(verdict_line(evaluation))
+    for note in evaluation.notes:
+        console.print(f"warning: {note}", markup=False)

@@ -106,7 +106,8 @@ def verdict_section(
         f'<div class="verdict-meta">exit code {esc(document.get("exit_code"))} · '
         f"{len(document.get('objectives') or [])} objectives {chips}</div></div>"
     )
-    body = head + _banners(run, unreliable_latency) + glance + run_facts(document, run)
+    notes = "".join(f'<p class="banner warn">Warning: {esc(n)}</p>' for n in document.get("notes") or [])
+    body = head + notes + _banners(run, unreliable_latency) + glance + run_facts(document, run)
     return section("verdict", "Verdict and run facts", body)
 
 

@@ -109,6 +109,7 @@ def result_document(
         "window": {"start": window.start.isoformat(), "end": window.end.isoformat(), "seconds": window.seconds},
         "summary": {outcome.value: count for outcome, count in evaluation.counts().items()},
         "run": dict(run) if run else None,
+        "notes": list(evaluation.notes),
         "objectives": [objective_document(r) for r in evaluation.results],
     }
     if baseline is not None:

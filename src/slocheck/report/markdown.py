@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 ICONS = {"PASS": "✅", "WARN": "⚠️", "FAIL": "❌", "NO_DATA": "❔", "ERROR": "🛑", "INCONCLUSIVE": "❔"}
 
 
+# `<` opening a tag or comment (`<script>`, `</a>`, `<!--`), and the characters that make links or code spans.
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_MARKUP = re.compile(r"([\\\[\]])")
+
+
 def _cell(text: object) -> str:
     """Table cells cannot hold pipes or newlines."""
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _text(text: object) -> str:
+    """Text from a backend or a run (error bodies, reasons, warnings) shown as text: no HTML tag, autolink or link
+    of its own survives (`<script>` → `&lt;script>`, `[x](javascript:…)` → `\\[x\\](javascript:…)`)."""
+    escaped = _MARKUP.sub(r"\\\1", str(text).replace("&", "&amp;"))
+    return _cell(_TAG_START.sub("&lt;", escaped))
 
 
 def _objective_row(objective: Mapping[str, Any]) -> str:
@@ -22,7 +35,7 @@ def _objective_row(objective: Mapping[str, Any]) -> str:
         _cell(objective["pass"]),
         _cell(objective.get("warn") or "—"),
         f"**{objective['outcome']}**",
-        _cell(objective["reason"]),
+        _text(objective["reason"]),
     ]
     return "| " + " | ".join(cells) + " |"
 
@@ -44,6 +57,11 @@ def render_markdown(document: Mapping[str, Any]) -> str:
         lines.append(f"Run `{run.get('id')}` · profile `{run.get('profile')}` · host `{run.get('host')}`")
         if run.get("interrupted"):
             lines.append("**Interrupted**: the window is partial.")
+        load = run.get("load") or {}
+        if load.get("failed"):
+            lines.append(f"**The load failed**: {_text(load.get('failure') or 'see run.json')}")
+        lines += [f"**Load warning**: {_text(w)}" for w in load.get("warnings") or []]
+    lines += [f"**Warning**: {_text(n)}" for n in document.get("notes") or []]
     lines += [
         "",
         "| | objective | value | pass | warn | outcome | evidence |",

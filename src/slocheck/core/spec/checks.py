@@ -81,7 +81,9 @@ def variable_problems(data: Mapping[object, object], overrides: Mapping[str, str
         unknown = unknown_variables(query, variables)
         if unknown:
             names = ", ".join(f"${{{u}}}" for u in unknown)
-            problems.append((path, f"unknown variable {names}; define it under spec.vars or pass --var NAME=VALUE"))
+            what = "unknown variable" if len(unknown) == 1 else "unknown variables"
+            them = "it" if len(unknown) == 1 else "them"
+            problems.append((path, f"{what} {names}; define {them} under spec.vars or pass --var NAME=VALUE"))
         for match in _VAR_RE.finditer(query):
             name = match.group(1)
             if name in BUILTINS or name not in variables or inside_double_quotes(query, match.start()):

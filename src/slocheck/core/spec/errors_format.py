@@ -24,7 +24,7 @@ def document_path(loc: tuple[int | str, ...]) -> Path:
 
 def display_path(path: Path) -> str:
     """`("spec", "objectives", 2, "pass")` → `objectives[2].pass` (the `spec.` prefix is implied)."""
-    parts = list(path[1:] if path[:1] == ("spec",) else path)
+    parts = list(path[1:] if path[:1] == ("spec",) and len(path) > 1 else path)  # a missing `spec` is named
     text = ""
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))

@@ -5,12 +5,13 @@ Every problem in every file is collected before anything is raised, so a user fi
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path as FsPath
 
 from pydantic import ValidationError
 
-from slocheck.core.errors import Problem, SpecError
+from slocheck.core.errors import ConfigError, Problem, SpecError
 from slocheck.core.model import (
     Bar,
     Compare,
@@ -37,45 +38,81 @@ from slocheck.core.spec.schema import (
     SLOSetModel,
     parse_bar,
 )
-from slocheck.core.spec.templating import substitute_variables
+from slocheck.core.spec.templating import BUILTINS, USER_VAR_RE, substitute_variables
 from slocheck.core.spec.yamldoc import Located, Path, YamlSyntaxError, load_documents
 from slocheck.core.units import parse_duration, parse_quantity
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
+# 10,000 objectives take about 1.7 MB; a file this size is not an SLO file (and YAML parsing is slow).
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+class TooLarge(Exception):
+    """The file has more than the cap; found while reading, so `/dev/zero` or a growing file stops at once."""
+
+
+def read_bounded(path: FsPath, limit: int) -> bytes:
+    """At most `limit` bytes of `path`, or TooLarge: the cap holds while reading (a device or FIFO reports size 0)."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge
+    return data
 
 
 def load_slo_files(paths: Sequence[str | FsPath], overrides: Mapping[str, str] | None = None) -> list[SLOSet]:
     """All SLO sets in `paths`, or a SpecError listing every problem of every file."""
     problems: list[Problem] = []
     sets: list[SLOSet] = []
+    names: set[str] = set()
     for path in paths:
-        loaded, found = _load_file(str(path), overrides or {})
+        loaded, found, used = _load_file(str(path), overrides or {})
         sets.extend(loaded)
         problems.extend(found)
+        names |= used
     problems.extend(_duplicate_set_names(sets))
     if problems:
         raise SpecError(problems)
+    check_overrides_are_used(overrides or {}, names)
     return sets
 
 
-def _load_file(name: str, overrides: Mapping[str, str]) -> tuple[list[SLOSet], list[Problem]]:
+def check_overrides_are_used(overrides: Mapping[str, str], names: set[str]) -> None:
+    """A `--var` no file defines or uses would be ignored silently, and the default measured: refuse it."""
+    for name in sorted(set(overrides) - names):
+        close = difflib.get_close_matches(name, sorted(names), n=1)
+        hint = f'did you mean "{close[0]}"?' if close else f"the files use: {', '.join(sorted(names)) or 'none'}"
+        shown = name.encode("unicode_escape").decode("ascii")  # one line, whatever the name holds
+        raise ConfigError(f'--var {shown}: no SLO file defines or uses a variable named "{shown}"; {hint}')
+
+
+def _defined_variables(located: Located) -> set[str]:
+    """Every name the document's `spec.vars` define."""
+    spec = located.data.get("spec") if isinstance(located.data, dict) else None
+    defined = spec.get("vars") if isinstance(spec, dict) else None
+    return {str(k) for k in defined} if isinstance(defined, dict) else set()
+
+
+def _load_file(name: str, overrides: Mapping[str, str]) -> tuple[list[SLOSet], list[Problem], set[str]]:
+    """The file's SLO sets, its problems, and the variable names it defines or uses."""
     text, problem = _read_text(name)
     if problem:
-        return [], [problem]
+        return [], [problem], set()
     try:
         documents = load_documents(text)
     except YamlSyntaxError as exc:
-        return [], [Problem(name, exc.line, exc.column, "", str(exc))]
+        return [], [Problem(name, exc.line, exc.column, "", str(exc))], set()
     if not documents:
-        return [], [Problem(name, None, None, "", "has no SLOSet document (the file is empty)")]
+        return [], [Problem(name, None, None, "", "has no SLOSet document (the file is empty)")], set()
     sets: list[SLOSet] = []
     problems: list[Problem] = []
+    names = {n for n in USER_VAR_RE.findall(text) if n not in BUILTINS}  # every `${name}` the file refers to
     for located in documents:
         slo_set, found = _load_document(name, located, overrides)
         problems.extend(found)
+        names |= _defined_variables(located)
         if slo_set is not None:
             sets.append(slo_set)
-    return sets, problems
+    return sets, problems, names
 
 
 def _read_text(name: str) -> tuple[str, Problem | None]:
@@ -83,11 +120,9 @@ def _read_text(name: str) -> tuple[str, Problem | None]:
     try:
         if path.is_dir():
             return "", Problem(name, None, None, "", "is a directory; pass the SLO files in it (e.g. slo/*.yaml)")
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return "", Problem(
-                name, None, None, "", f"is larger than {MAX_FILE_BYTES // 2**20} MiB; is it an SLO file?"
-            )
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_FILE_BYTES)
+    except TooLarge:
+        return "", Problem(name, None, None, "", f"is larger than {MAX_FILE_BYTES // 2**20} MiB; is it an SLO file?")
     except FileNotFoundError:
         return "", Problem(name, None, None, "", "no such file")
     except OSError as exc:
@@ -177,7 +212,8 @@ def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> Indicator
             jaeger.min_traces, jaeger.run_traces,
         )  # fmt: skip
     assert model.locust is not None  # the schema guarantees exactly one source
-    return LocustIndicator(model.locust.stat, model.locust.request, model.locust.method)
+    locust = model.locust
+    return LocustIndicator(locust.stat, locust.request, locust.method, locust.include_failures)
 
 
 def _loki(loki: LokiModel, variables: Mapping[str, str]) -> LokiIndicator:

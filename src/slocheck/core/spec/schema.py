@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from slocheck.core.model import DEFAULT_MIN_TRACES, Condition, value_kind
 from slocheck.core.spec.conditions import parse_bar_text
@@ -63,6 +63,7 @@ class LocustModel(Strict):
     stat: Literal["p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures"]
     request: str | None = None
     method: str | None = None
+    include_failures: StrictBool = False  # latency and rps over every request, failed ones too
 
 
 class LokiModel(Strict):
@@ -99,7 +100,7 @@ class JaegerModel(Strict):
     attributes: dict[str, str] = Field(default_factory=dict)
     stat: Literal["count", "error_ratio", "p50", "p90", "p95", "p99", "max", "mean"]
     min_traces: Annotated[int, Field(ge=1)] = DEFAULT_MIN_TRACES
-    run_traces: bool = False
+    run_traces: StrictBool = False
 
     @field_validator("attributes", mode="before")
     @classmethod
@@ -193,7 +194,7 @@ class ObjectiveModel(Strict):
     pass_: Annotated[BarText, Field(alias="pass")]
     warn: BarText | None = None
     on_no_data: OnNoData | None = None
-    blocking: bool | None = None
+    blocking: bool | None = None  # None = not given: the defaults decide
     compare: CompareModel | None = None
 
     @model_validator(mode="after")
@@ -209,6 +210,13 @@ class ObjectiveModel(Strict):
                 f"(use one of {', '.join(JUDGED_LOCUST_STATS)})"
             )
         return self
+
+    @field_validator("blocking", mode="before")
+    @classmethod
+    def _blocking_is_a_boolean(cls, value: object) -> object:
+        if not isinstance(value, bool):  # "yes", 1 and null would otherwise be read as a boolean
+            raise ValueError(f"must be true or false (got {value!r})")
+        return value
 
     @field_validator("pass_", "warn", mode="before")
     @classmethod
@@ -247,12 +255,36 @@ class ObjectiveModel(Strict):
                 return self
             if pass_kind is not warn_kind and "number" not in (pass_kind.value, warn_kind.value):
                 raise ValueError(f"pass is a {pass_kind.value} but warn is a {warn_kind.value}; use the same unit kind")
+            check_warn_direction(parse_bar(self.pass_), parse_bar(self.warn))
         return self
+
+
+_UPPER = ("<", "<=")
+_LOWER = (">", ">=")
+
+
+def check_warn_direction(pass_bar: tuple[Condition, ...], warn_bar: tuple[Condition, ...]) -> None:
+    """A warn bar is a looser pass bar: same direction, further out. One pointing the other way (`pass: < 500ms`,
+    `warn: > 800ms`) would turn a catastrophic value into a WARN, exit 0."""
+    if len(pass_bar) != 1 or len(warn_bar) != 1:
+        return  # ranges and lists: each condition is checked by its own value
+    good, warn = pass_bar[0], warn_bar[0]
+    for side, other in ((_UPPER, _LOWER), (_LOWER, _UPPER)):
+        if good.op in side and warn.op in other:
+            raise ValueError(
+                f'warn "{warn.text}" points the other way from pass "{good.text}": a value that misses pass by '
+                f"far would WARN; write warn with {' or '.join(side)}"
+            )
+    tighter = (good.op in _UPPER and warn.threshold < good.threshold) or (
+        good.op in _LOWER and warn.threshold > good.threshold
+    )
+    if tighter:
+        raise ValueError(f'warn "{warn.text}" is stricter than pass "{good.text}"; a warn bar is the looser one')
 
 
 class DefaultsModel(Strict):
     on_no_data: OnNoData = "inconclusive"
-    blocking: bool = True
+    blocking: StrictBool = True
 
 
 class MetadataModel(Strict):

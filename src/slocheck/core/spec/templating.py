@@ -14,7 +14,7 @@ from slocheck.core.model import Window
 from slocheck.core.units import prometheus_duration
 
 BUILTINS = ("__range", "__range_s", "__interval", "__start", "__end")
-_USER_VAR_RE = re.compile(r"\$\{([^}]*)\}")
+USER_VAR_RE = re.compile(r"\$\{([^}]*)\}")
 _BUILTIN_RE = re.compile(r"\$\{?(__[A-Za-z_]+)\}?")
 
 
@@ -25,7 +25,7 @@ def escape_label_value(value: str) -> str:
 
 def unknown_variables(text: str, variables: Mapping[str, str]) -> list[str]:
     """Names used in `text` that neither `variables` nor the built-ins define."""
-    unknown = [name for name in _USER_VAR_RE.findall(text) if name not in variables and name not in BUILTINS]
+    unknown = [name for name in USER_VAR_RE.findall(text) if name not in variables and name not in BUILTINS]
     unknown += [name for name in _BUILTIN_RE.findall(text) if name not in BUILTINS]
     return sorted(set(unknown))
 

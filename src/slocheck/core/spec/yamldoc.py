@@ -51,7 +51,8 @@ def load_documents(text: str) -> list[Located]:
         message = f"invalid YAML: {exc.problem or exc.context}"
         raise YamlSyntaxError(message, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(f"invalid YAML: {exc}", None, None) from None
+        first = str(exc).split("\n", 1)[0]  # a reader error adds `in "<unicode string>", position N` below
+        raise YamlSyntaxError(f"invalid YAML: {first}", None, None) from None
     documents = []
     for node in nodes:
         if node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
