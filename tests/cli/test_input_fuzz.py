@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from slocheck.__main__ import main
 from tests.core.test_parser_properties import VALID, VALUES, mutated
 
-SUMMARY = re.compile(r"^\d+ problem\(s\) in \d+ file\(s\); nothing was measured$")
+SUMMARY = re.compile(r"^\d+ problem\(s\) in \d+ file\(s\)$")  # validate measures nothing, so says only the count
 
 
 @pytest.fixture(scope="module")
