@@ -52,12 +52,7 @@ class BackendSettings(BaseModel):
     @field_validator("timeout", "retry_budget", mode="before")
     @classmethod
     def _duration(cls, value: object) -> object:
-        if isinstance(value, str):
-            try:
-                return parse_duration(value)
-            except UnitError as exc:
-                raise ValueError(str(exc)) from None
-        return value
+        return duration_field(value)
 
     @field_validator("max_body", mode="before")
     @classmethod
@@ -151,12 +146,17 @@ class Settings(BaseModel):
     @field_validator("measure_deadline", mode="before")
     @classmethod
     def _duration(cls, value: object) -> object:
-        if isinstance(value, str):
-            try:
-                return parse_duration(value)
-            except UnitError as exc:
-                raise ValueError(str(exc)) from None
-        return value
+        return duration_field(value)
+
+
+def duration_field(value: object) -> object:
+    """A duration key as people write it (`30s`, `10m`), before pydantic checks the number."""
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except UnitError as exc:
+            raise ValueError(str(exc)) from None
+    return value
 
 
 def _expand_env(value: Any, environ: Mapping[str, str], source: str) -> Any:
