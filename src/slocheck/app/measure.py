@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from slocheck.app.concurrency import PoolInterrupted, run_bounded
+from slocheck.app.measure_counters import measure_counter
 from slocheck.core.errors import BackendError
 from slocheck.core.model import (
     JaegerIndicator,
@@ -268,6 +269,8 @@ def _measure_one(objective: Objective, window: Window, sources: Sources) -> Meas
     if isinstance(indicator, PrometheusIndicator):
         if sources.prometheus is None:
             return _not_configured(objective, "prometheus", indicator.query)
+        if indicator.counter is not None:
+            return measure_counter(objective, indicator, window, sources.prometheus)
         return measure_prometheus(objective, indicator, window, sources.prometheus)
     if isinstance(indicator, LokiIndicator):
         if sources.loki is None:

@@ -111,6 +111,23 @@ class RangeSpec:
     step_seconds: float | None = None
 
 
+COUNTER_FORMS = ("count", "rate", "ratio")
+
+
+@dataclass(frozen=True)
+class CounterSpec:
+    """An exact count from counter samples (`count:`, `rate:`, `ratio:`), not PromQL extrapolation.
+
+    `selector` is the counted selector (the ratio's `bad` or `good`), `total` the ratio's denominator;
+    both are templates rendered per window. `by` judges each group of label values on its own."""
+
+    form: str
+    selector: str
+    total: str | None = None
+    numerator: str = ""  # "bad" or "good" for a ratio
+    by: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class PrometheusIndicator:
     """`query` is for display (variables substituted); `template` + `variables` are what gets rendered
@@ -121,6 +138,7 @@ class PrometheusIndicator:
     range: RangeSpec | None = None
     template: str = ""
     variables: Mapping[str, str] = field(default_factory=dict)
+    counter: CounterSpec | None = None
 
     backend = "prometheus"
 

@@ -66,6 +66,19 @@ def parse_range_result(result: Any) -> RangeResult:
     return RangeResult(tuple(series))
 
 
+def raw_samples_query(selector: str, start: datetime, end: datetime) -> str:
+    """The range selector whose instant evaluation at `end` returns the raw samples in (start, end]."""
+    milliseconds = max(1, math.ceil((end - start).total_seconds() * 1000))
+    return f"{selector.strip()}[{milliseconds}ms]"
+
+
+def parse_raw_samples(result: Any) -> RangeResult:
+    """`data.result` of an instant query of a range selector: a matrix of the stored samples."""
+    if isinstance(result, list) and any("value" in item for item in result if isinstance(item, dict)):
+        raise QueryError(NAME, "expected raw samples (a range vector) but got an instant vector")
+    return parse_range_result(result)
+
+
 def parse_error_body(status: int, body: bytes) -> str:
     """Prometheus' own error message from its envelope, or the raw body for proxies in front of it."""
     text = body.decode("utf-8", "replace").strip()
@@ -155,6 +168,11 @@ class PrometheusBackend:
         step = f"{step_seconds:g}"
         result = self._call(lambda: self._client.custom_query_range(query, start, end, step))
         return parse_range_result(result)
+
+    def raw_samples(self, selector: str, start: datetime, end: datetime) -> RangeResult:
+        """`selector[<end - start>s]` evaluated at `end`: the stored samples themselves, no extrapolation."""
+        return self._call(lambda: parse_raw_samples(self._client.custom_query(
+            raw_samples_query(selector, start, end), params={"time": f"{end.timestamp():.3f}"})))  # fmt: skip
 
     def check_query(self, query: str) -> None:
         """Ask Prometheus to parse the query (`format_query`, ≥ 2.38) without evaluating it."""

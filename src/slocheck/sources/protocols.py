@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from slocheck.core.model import SeriesValue
 
@@ -42,7 +42,16 @@ class MetricsBackend(Protocol):
     def close(self) -> None: ...
 
 
-def describe_labels(labels: dict[str, str], skip: Sequence[str] = ()) -> str:
+@runtime_checkable
+class CounterBackend(MetricsBackend, Protocol):
+    """A metrics backend that can return the raw samples of a selector (for exact counter counts)."""
+
+    def raw_samples(self, selector: str, start: datetime, end: datetime) -> RangeResult:
+        """Every stored sample of the matching series with start < t <= end, as scraped."""
+        ...
+
+
+def describe_labels(labels: Mapping[str, str], skip: Sequence[str] = ()) -> str:
     """`{job="api", instance="a"}`, or `{}` for the aggregate."""
     inner = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k not in skip)
     return "{" + inner + "}"

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from slocheck.core.errors import Problem, SpecError
 from slocheck.core.model import (
     Bar,
+    CounterSpec,
     Indicator,
     JaegerIndicator,
     LocustIndicator,
@@ -27,7 +28,15 @@ from slocheck.core.model import (
 from slocheck.core.spec.checks import duplicate_names, raw_variables, variable_problems
 from slocheck.core.spec.errors_format import display_path, document_path, message_for
 from slocheck.core.spec.logql import count_query
-from slocheck.core.spec.schema import IndicatorModel, LokiModel, ObjectiveModel, RangeModel, SLOSetModel, parse_bar
+from slocheck.core.spec.schema import (
+    IndicatorModel,
+    LokiModel,
+    ObjectiveModel,
+    PrometheusModel,
+    RangeModel,
+    SLOSetModel,
+    parse_bar,
+)
 from slocheck.core.spec.templating import substitute_variables
 from slocheck.core.spec.yamldoc import Located, Path, YamlSyntaxError, load_documents
 from slocheck.core.units import parse_duration
@@ -150,6 +159,8 @@ def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> Indicator
     if model.prometheus is not None:
         prom = model.prometheus
         reduce = SeriesReduce(prom.reduce) if prom.reduce else None
+        if prom.query is None:
+            return _counter(prom, reduce, variables)
         display, used = substitute_variables(prom.query, variables), _used(prom.query, variables)
         return PrometheusIndicator(display, reduce, _range(prom.range), template=prom.query, variables=used)
     if model.loki is not None:
@@ -162,6 +173,26 @@ def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> Indicator
         )  # fmt: skip
     assert model.locust is not None  # the schema guarantees exactly one source
     return LocustIndicator(model.locust.stat, model.locust.request, model.locust.method)
+
+
+def _counter(prom: PrometheusModel, reduce: SeriesReduce | None, variables: Mapping[str, str]) -> PrometheusIndicator:
+    """`count`/`rate`/`ratio`: the display text names the form; the selectors are templates."""
+    by = tuple(prom.by or ())
+    if prom.ratio is not None:
+        numerator = "bad" if prom.ratio.bad is not None else "good"
+        selector = prom.ratio.bad or prom.ratio.good or ""
+        spec = CounterSpec("ratio", selector, prom.ratio.total, numerator, by)
+        shown = f"ratio({numerator}: {selector}, total: {prom.ratio.total})"
+    else:
+        form = "count" if prom.count is not None else "rate"
+        selector = prom.count or prom.rate or ""
+        spec = CounterSpec(form, selector, by=by)
+        shown = f"{form}({selector})"
+    if by:
+        shown += f" by ({', '.join(by)})"
+    texts = selector + (spec.total or "")
+    return PrometheusIndicator(substitute_variables(shown, variables), reduce, None, template=shown,
+                               variables=_used(texts, variables), counter=spec)  # fmt: skip
 
 
 def _loki(loki: LokiModel, variables: Mapping[str, str]) -> LokiIndicator:
