@@ -87,7 +87,7 @@ def counter_details(
         "window_seconds": window.seconds,
         "counts": {describe_labels(g.labels): g.events for g in group_counts(counted, spec.by)},
         "series": len(every),
-        "born_in_window": sorted({describe_labels(c.labels) for c in every if c.born}),
+        "born_in_window": sorted({describe_labels(c.labels, ["__name__"]) for c in every if c.born}),
         "counter_resets": sum(c.resets for c in every),
         "start_gap_seconds": round(start_gap, 3),
         "end_gap_seconds": round(end_gap, 3),
@@ -99,7 +99,7 @@ def counter_details(
     if spec.total:
         details["totals"] = {describe_labels(g.labels): g.events for g in group_counts(totals, spec.by)}
         details["numerator"] = spec.numerator
-    uncovered = sorted({describe_labels(c.labels) for c in every if not c.end_covered})
+    uncovered = sorted({describe_labels(c.labels, ["__name__"]) for c in every if not c.end_covered})
     if uncovered:
         details["end_not_scraped"] = uncovered  # no scrape after the end yet: events after the last may be missing
     return details

@@ -182,14 +182,14 @@ def _counter(prom: PrometheusModel, reduce: SeriesReduce | None, variables: Mapp
         numerator = "bad" if prom.ratio.bad is not None else "good"
         selector = prom.ratio.bad or prom.ratio.good or ""
         spec = CounterSpec("ratio", selector, prom.ratio.total, numerator, by)
-        shown = f"ratio({numerator}: {selector}, total: {prom.ratio.total})"
+        shown = f"ratio: {numerator} {selector} / total {prom.ratio.total}"
     else:
         form = "count" if prom.count is not None else "rate"
         selector = prom.count or prom.rate or ""
         spec = CounterSpec(form, selector, by=by)
-        shown = f"{form}({selector})"
+        shown = f"{form}: {selector}"
     if by:
-        shown += f" by ({', '.join(by)})"
+        shown += f" by [{', '.join(by)}]"
     texts = selector + (spec.total or "")
     return PrometheusIndicator(substitute_variables(shown, variables), reduce, None, template=shown,
                                variables=_used(texts, variables), counter=spec)  # fmt: skip
