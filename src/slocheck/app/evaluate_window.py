@@ -33,6 +33,7 @@ class WindowResult:
     document: dict[str, Any]
     exit_code: int
     interrupted: bool
+    warnings: tuple[str, ...] = ()  # e.g. rate() over counter series born inside the window
 
 
 def evaluate_window(
@@ -52,7 +53,7 @@ def evaluate_window(
     )
     run = {"interrupted": True} if judged.interrupted else None
     document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run)
-    return WindowResult(evaluation, document, code, judged.interrupted)
+    return WindowResult(evaluation, document, code, judged.interrupted, judged.warnings)
 
 
 def validate_online(

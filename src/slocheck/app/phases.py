@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from slocheck.app.backends import all_objectives, build_sources, check_queries
-from slocheck.app.measure import MeasurementInterrupted, Sources, measure_all
+from slocheck.app.measure import UNDERCOUNT, MeasurementInterrupted, Sources, measure_all
 from slocheck.config.settings import Settings
 from slocheck.core.evaluate import evaluate
 from slocheck.core.model import Evaluation, Measurement, Objective, SLOSet, Window
@@ -54,6 +54,7 @@ class Judged:
     measurements: dict[str, Measurement]
     evaluation: Evaluation
     interrupted: bool
+    warnings: tuple[str, ...] = ()
 
 
 def measure_and_evaluate(objectives: Sequence[Objective], window: Window, sources: Sources) -> Judged:
@@ -64,4 +65,5 @@ def measure_and_evaluate(objectives: Sequence[Objective], window: Window, source
         measurements = measure_all(objectives, window, sources)
     except MeasurementInterrupted as stop:
         measurements, interrupted = stop.done, True
-    return Judged(measurements, evaluate(list(objectives), measurements, window), interrupted)
+    warnings = tuple(f"{key}: {m.details[UNDERCOUNT]}" for key, m in measurements.items() if m.details.get(UNDERCOUNT))
+    return Judged(measurements, evaluate(list(objectives), measurements, window), interrupted, warnings)

@@ -198,7 +198,7 @@ def execute_run(
         settled = wait_to_settle(settle_seconds(request, prepared.sources), say, parts.sleep)
         interrupted = outcome.interrupted or not settled
         run_dir.update(status="measure", interrupted=interrupted)
-        result = _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock)
+        result = _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock, say)
         annotator.verdict(result.evaluation.verdict, verdict_summary(result.evaluation))
         return result
     finally:
@@ -279,11 +279,14 @@ def _measure_and_report(
     run_dir: RunDirectory,
     interrupted: bool,
     clock: Clock,
+    say: Say,
 ) -> RunResult:
     window = Window(outcome.start, outcome.end)
     sources = prepared.sources
     sources.client_stats = lambda objective: client_measurement(outcome.stats, objective)
     judged = measure_and_evaluate(prepared.objectives, window, sources)
+    for warning in judged.warnings:
+        say(f"warning: {warning}")
     interrupted = interrupted or judged.interrupted  # what is missing becomes ERROR: never a pass
     evaluation = judged.evaluation
 

@@ -99,6 +99,8 @@ def evaluate_command(
     )
     request = WindowRequest(files, parse_vars(var), window, fail_on_warn)
     result = evaluate_window(request, settings, clock=options.clock)
+    for warning in result.warnings:
+        stderr_console().print(f"warning: {warning}", markup=False)
     emit(result.evaluation, result.document, outputs)
     if result.interrupted:
         stderr_console().print("interrupted while measuring: the evidence holds what was measured", markup=False)

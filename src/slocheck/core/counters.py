@@ -36,6 +36,7 @@ class SeriesCount:
     end_at: float  # the scrape the count ends at
     end_covered: bool  # that scrape is at or after the window end
     resets: int
+    born_value: float = 0.0  # a born series' first scraped value: the events rate()/increase() cannot see
 
 
 def count_series(labels: Mapping[str, str], points: Points, start: float, end: float) -> SeriesCount | None:
@@ -62,7 +63,14 @@ def count_series(labels: Mapping[str, str], points: Points, start: float, end: f
         else:
             events += value - previous
     return SeriesCount(
-        dict(labels), events, born, None if born else before[-1][0], end_point[0], end_point[0] >= end, resets
+        dict(labels),
+        events,
+        born,
+        None if born else before[-1][0],
+        end_point[0],
+        end_point[0] >= end,
+        resets,
+        used[0][1] if born else 0.0,
     )
 
 
