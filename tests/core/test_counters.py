@@ -38,7 +38,8 @@ def test_a_series_with_no_scrape_at_all_says_nothing() -> None:
 
 def test_a_series_idle_through_the_window_counts_zero() -> None:
     counted = count_series({}, [(95.0, 8.0), (131.0, 8.0)], START, END)
-    assert counted is not None and counted.events == 0.0
+    assert counted is not None
+    assert counted.events == 0.0
 
 
 def test_groups_sum_their_series_by_the_given_labels() -> None:
