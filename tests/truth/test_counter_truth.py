@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,7 +46,7 @@ spec:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, object], str, float]]:
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], str, float]:
     """One 8 s run on a fresh --lazy-series service: (result document, stderr+stdout, service counter total)."""
     work = tmp_path_factory.mktemp("truth")
     with running(DemoClient(work, ["--lazy-series"])) as service:
@@ -55,7 +54,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, ob
         try:
             slo = work / "slo.yaml"
             slo.write_text(SLO, encoding="utf-8")
-            argv = [sys.executable, "-m", "slocheck", "run", str(slo), "--scenario", str(ROOT / "scenarios/agent_platform.py"),
+            scenario = str(ROOT / "scenarios" / "agent_platform.py")
+            argv = [sys.executable, "-m", "slocheck", "run", str(slo), "--scenario", scenario,
                     "--host", service.url, "--duration", "8s", "--users", "4", "--prometheus-url", prometheus.url,
                     "--out", str(work / "runs"), "--json", str(work / "result.json")]  # fmt: skip
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
@@ -66,7 +66,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, ob
             prometheus.stop()
     total = sum(float(line.split()[-1]) for line in metrics.splitlines() if line.startswith("http_requests_total{"))
     document = json.loads((work / "result.json").read_text(encoding="utf-8"))
-    yield document, done.stdout + done.stderr, total
+    return document, done.stdout + done.stderr, total
 
 
 def values(document: dict[str, object]) -> dict[str, float]:
