@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from slocheck.core.errors import SpecError
-from slocheck.core.model import CounterSpec, PrometheusIndicator
+from slocheck.core.model import CounterSpec, PrometheusIndicator, SeriesNoData
 from slocheck.core.spec.loader import load_slo_files
 
 HEAD = """\
@@ -83,3 +83,10 @@ def test_by_does_not_apply_to_a_query(tmp_path: Path) -> None:
 
 def test_an_unknown_variable_in_a_ratio_selector_is_reported(tmp_path: Path) -> None:
     assert "${nope}" in problems(tmp_path, "          ratio: {bad: 'x{a=\"${nope}\"}', total: x}\n")
+
+
+def test_series_no_data_is_read_from_the_objective(tmp_path: Path) -> None:
+    path = tmp_path / "slo.yaml"
+    path.write_text(HEAD + "          count: x_total\n      pass: '>= 1'\n      series_no_data: ignore\n", encoding="utf-8")
+    (slo_set,) = load_slo_files([path])
+    assert slo_set.objectives[0].series_no_data is SeriesNoData.IGNORE

@@ -19,11 +19,13 @@ from slocheck.core.model import (
     Objective,
     ObjectiveResult,
     Outcome,
+    SeriesNoData,
     SeriesResult,
     Verdict,
     Window,
 )
 
+NO_REQUESTS = "no requests for this series in the window"
 _OUTCOME_SEVERITY: dict[Outcome, int] = {
     Outcome.PASS: 0,
     Outcome.WARN: 1,
@@ -45,8 +47,12 @@ def judge_value(objective: Objective, value: float) -> Outcome:
     return Outcome.FAIL
 
 
-def counts_as(objective: Objective, outcome: Outcome) -> Verdict:
+def counts_as(objective: Objective, outcome: Outcome, *, series: bool = False) -> Verdict:
+    """What an outcome counts as; a NaN series (`series=True`) follows `series_no_data` when it is set."""
     if outcome is Outcome.NO_DATA:
+        policy = objective.series_no_data
+        if series and policy in (SeriesNoData.INCONCLUSIVE, SeriesNoData.FAIL):
+            return Verdict[policy.name]
         return objective.on_no_data.counts_as()
     if outcome is Outcome.ERROR:
         return Verdict.INCONCLUSIVE
@@ -60,13 +66,23 @@ def evaluate_objective(objective: Objective, measurement: Measurement) -> Object
     if measurement.status is MeasurementStatus.NO_DATA or not series:
         reason = f"no data: {measurement.reason or 'empty result'}"
         return _result(objective, measurement, Outcome.NO_DATA, reason, series)
+    judged = series
+    if objective.series_no_data is SeriesNoData.IGNORE:
+        judged = tuple(s for s in series if s.outcome is not Outcome.NO_DATA)
+        if not judged:  # at least one series of real data is needed for any verdict but NO_DATA
+            reason = f"no data: every one of the {len(series)} series is NaN ({NO_REQUESTS})"
+            return _result(objective, measurement, Outcome.NO_DATA, reason, series)
     # Worst by what each series counts as (a NaN series under on_no_data: pass must not hide a WARN),
     # then by raw outcome so ties still show the most telling one.
     worst = max(
-        series,
-        key=lambda s: (VERDICT_SEVERITY[counts_as(objective, s.outcome)], _OUTCOME_SEVERITY[s.outcome]),
+        judged,
+        key=lambda s: (VERDICT_SEVERITY[counts_as(objective, s.outcome, series=True)], _OUTCOME_SEVERITY[s.outcome]),
     )
-    return _result(objective, measurement, worst.outcome, _reason(objective, worst, len(series)), series)
+    reason = _reason(objective, worst, len(judged))
+    if len(judged) < len(series):
+        reason += f"; {len(series) - len(judged)} NaN series ignored ({NO_REQUESTS})"
+    verdict = counts_as(objective, worst.outcome, series=True)
+    return ObjectiveResult(objective, measurement, worst.outcome, verdict, reason, series)
 
 
 def _reason(objective: Objective, worst: SeriesResult, count: int) -> str:
@@ -77,7 +93,7 @@ def _reason(objective: Objective, worst: SeriesResult, count: int) -> str:
     if worst.outcome is Outcome.WARN:
         return f"{shown} misses {objective.pass_bar} but meets {objective.warn_bar}{which}"
     if worst.outcome is Outcome.NO_DATA:
-        return f"no data: a series returned {shown}{which}"
+        return f"no data: a series returned {shown}{which}: {NO_REQUESTS} (0/0)"
     bars = str(objective.pass_bar) + (f" and {objective.warn_bar}" if objective.warn_bar else "")
     return f"{shown} misses {bars}{which}"
 

@@ -54,6 +54,15 @@ class NoDataPolicy(enum.Enum):
         return Verdict[self.name]
 
 
+class SeriesNoData(enum.Enum):
+    """What one NaN series (0/0: no requests for it in the window) counts as (`series_no_data`); the objective's
+    `on_no_data` applies when it is not set. `ignore` judges the other series, and at least one must have data."""
+
+    IGNORE = "ignore"
+    INCONCLUSIVE = "inconclusive"
+    FAIL = "fail"
+
+
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
     "<=": operator.le,
@@ -217,6 +226,7 @@ class Objective:
     description: str = ""
     service: str = ""
     source: str = ""
+    series_no_data: SeriesNoData | None = None
 
     @property
     def key(self) -> str:

@@ -22,6 +22,7 @@ from slocheck.core.model import (
     Objective,
     PrometheusIndicator,
     RangeSpec,
+    SeriesNoData,
     SeriesReduce,
     SLOSet,
 )
@@ -147,6 +148,7 @@ def _objective(document: SLOSetModel, model: ObjectiveModel, indicator: Indicato
         pass_bar=Bar(parse_bar(model.pass_)),
         warn_bar=Bar(parse_bar(model.warn)) if model.warn is not None else None,
         on_no_data=NoDataPolicy(model.on_no_data or defaults.on_no_data),
+        series_no_data=SeriesNoData(model.series_no_data) if model.series_no_data else None,
         blocking=defaults.blocking if model.blocking is None else model.blocking,
         description=model.description,
         service=document.spec.service,

@@ -225,6 +225,7 @@ class ObjectiveModel(Strict):
     pass_: Annotated[BarText, Field(alias="pass")]
     warn: BarText | None = None
     on_no_data: OnNoData | None = None
+    series_no_data: Literal["ignore", "inconclusive", "fail"] | None = None
     blocking: bool | None = None
 
     @field_validator("pass_", "warn", mode="before")
