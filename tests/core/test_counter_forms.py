@@ -87,6 +87,7 @@ def test_an_unknown_variable_in_a_ratio_selector_is_reported(tmp_path: Path) -> 
 
 def test_series_no_data_is_read_from_the_objective(tmp_path: Path) -> None:
     path = tmp_path / "slo.yaml"
-    path.write_text(HEAD + "          count: x_total\n      pass: '>= 1'\n      series_no_data: ignore\n", encoding="utf-8")
+    body = "          count: x_total\n      pass: '>= 1'\n      series_no_data: ignore\n"
+    path.write_text(HEAD + body, encoding="utf-8")
     (slo_set,) = load_slo_files([path])
     assert slo_set.objectives[0].series_no_data is SeriesNoData.IGNORE
