@@ -66,6 +66,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], st
             prometheus.stop()
     total = sum(float(line.split()[-1]) for line in metrics.splitlines() if line.startswith("http_requests_total{"))
     document = json.loads((work / "result.json").read_text(encoding="utf-8"))
+    (run_json,) = (work / "runs").glob("*/run.json")
+    document["run_json"] = json.loads(run_json.read_text(encoding="utf-8"))
     return document, done.stdout + done.stderr, total
 
 
@@ -107,3 +109,12 @@ def test_the_increase_form_is_low_and_says_why(run: tuple[dict[str, object], str
     assert measured["increase"] < measured["exact"]
     assert "warning: truth/increase:" in output
     assert "born inside the window" in output
+
+
+def test_the_settle_wait_was_measured_and_ended_by_a_scrape_after_the_window(
+    run: tuple[dict[str, object], str, float],
+) -> None:
+    settle = run[0]["run_json"]["settle"]  # type: ignore[index]
+    assert settle["expired"] is False
+    assert "has a scrape after the window end" in settle["reason"]
+    assert settle["seconds"] <= settle["bound_seconds"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from slocheck.app.measure import Sources
 from slocheck.app.phases import SourcesFactory, load_specs, measure_and_evaluate, open_checked_sources
 from slocheck.app.report_inputs import load_report_inputs
 from slocheck.app.runstore import RunDirectory, new_run_id
+from slocheck.app.settle import SettleReport, jobs_read, wait_for_scrapes
 from slocheck.config.guard import check_target
 from slocheck.config.settings import Settings
 from slocheck.core.errors import EXIT_INTERRUPTED
@@ -164,6 +165,37 @@ def wait_to_settle(seconds: float, say: Say, sleep: Callable[[float], None] = ti
     return True
 
 
+def settle_after_load(
+    request: RunRequest, prepared: Prepared, end: datetime, say: Say, sleep: Callable[[float], None] = time.sleep
+) -> tuple[bool, SettleReport | None]:
+    """Wait until Prometheus has scraped every target the objectives read after the window end (at most the
+    settle bound); without a targets API, the fixed wait. False when interrupted."""
+    bound = settle_seconds(request, prepared.sources)
+    probe = getattr(prepared.sources.prometheus, "targets", None)
+    if probe is None or bound <= 0:
+        settled = wait_to_settle(bound, say, sleep)
+        return settled, SettleReport(bound, bound, "fixed wait: scrape interval + ingest lag, or --settle")
+    say(f"settling: until every target the objectives read is scraped after the window end (at most {bound:g}s)")
+    try:
+        report = wait_for_scrapes(end, bound, lambda: [(t.job, t.instance, t.last_scrape) for t in probe()],
+                                  jobs_read(prepared.objectives), sleep)  # fmt: skip
+        extra = _fixed_minimum(prepared.sources) - report.seconds
+        if extra > 0:  # Loki and Jaeger cannot be asked: their fixed minimum still applies
+            sleep(extra)
+            report = replace(report, seconds=report.seconds + extra,
+                             reason=report.reason + f"; then {extra:.1f}s more for Loki/Jaeger ingest")  # fmt: skip
+    except KeyboardInterrupt:
+        say("interrupted while settling: measuring what is there now")
+        return False, None
+    say(f"warning: settle: {report.reason}" if report.expired else f"settled in {report.seconds:.1f}s: {report.reason}")
+    return True, report
+
+
+def _fixed_minimum(sources: Sources) -> float:
+    wait = SPAN_EXPORT_DELAY_SECONDS if sources.jaeger is not None else 0.0
+    return max(wait, DEFAULT_INGEST_LAG_SECONDS if sources.loki is not None else 0.0)
+
+
 def execute_run(
     request: RunRequest,
     settings: Settings,
@@ -195,7 +227,9 @@ def execute_run(
         outcome = parts.run_load(plan, on_progress=on_progress, on_stage=_stages(annotator, on_stage))
         annotator.stop(outcome.end, start=outcome.start)  # the region is exactly the load window
         run_dir.update(status="settle", **_load_fields(outcome))
-        settled = wait_to_settle(settle_seconds(request, prepared.sources), say, parts.sleep)
+        settled, settle_report = settle_after_load(request, prepared, outcome.end, say, parts.sleep)
+        if settle_report is not None:
+            run_dir.update(settle=settle_report.to_dict())
         interrupted = outcome.interrupted or not settled
         run_dir.update(status="measure", interrupted=interrupted)
         result = _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock, say)

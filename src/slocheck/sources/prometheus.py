@@ -11,6 +11,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -77,6 +78,32 @@ def parse_raw_samples(result: Any) -> RangeResult:
     if isinstance(result, list) and any("value" in item for item in result if isinstance(item, dict)):
         raise QueryError(NAME, "expected raw samples (a range vector) but got an instant vector")
     return parse_range_result(result)
+
+
+@dataclass(frozen=True)
+class TargetScrape:
+    """One active scrape target and when Prometheus last scraped it (None: never)."""
+
+    job: str
+    instance: str
+    last_scrape: datetime | None
+    health: str
+
+
+_FRACTION_RE = re.compile(r"(\.\d{6})\d+")
+
+
+def parse_targets(data: Any) -> tuple[TargetScrape, ...]:
+    """`data` of `/api/v1/targets?state=active`: the targets with their last scrape time."""
+    targets = []
+    for item in (data or {}).get("activeTargets", []):
+        labels = item.get("labels", {})
+        text = str(item.get("lastScrape") or "")
+        last = None
+        if text and not text.startswith("0001-"):
+            last = datetime.fromisoformat(_FRACTION_RE.sub(r"\1", text).replace("Z", "+00:00"))
+        targets.append(TargetScrape(labels.get("job", ""), labels.get("instance", ""), last, item.get("health", "")))
+    return tuple(targets)
 
 
 def parse_error_body(status: int, body: bytes) -> str:
@@ -173,6 +200,17 @@ class PrometheusBackend:
         """`selector[<end - start>s]` evaluated at `end`: the stored samples themselves, no extrapolation."""
         return self._call(lambda: parse_raw_samples(self._client.custom_query(
             raw_samples_query(selector, start, end), params={"time": f"{end.timestamp():.3f}"})))  # fmt: skip
+
+    def targets(self) -> tuple[TargetScrape, ...]:
+        """The active scrape targets and their last scrape (for a settle wait that is measured)."""
+
+        def fetch() -> tuple[TargetScrape, ...]:
+            response = self._get("/api/v1/targets", {"state": "active"})
+            if response.status_code != 200:
+                raise PrometheusApiClientException(f"HTTP Status Code {response.status_code} ({response.content!r})")
+            return parse_targets(response.json().get("data"))
+
+        return self._call(fetch)
 
     def check_query(self, query: str) -> None:
         """Ask Prometheus to parse the query (`format_query`, ≥ 2.38) without evaluating it."""
