@@ -73,7 +73,6 @@ EXPECTED_PROBLEMS: dict[str, list[str]] = {
     "unclosed_quote.yaml": [":9:14: invalid YAML: expected ',' or '}', but got '<scalar>'"],
     "unknown_keys.yaml": [
         ':5:3: metadata.lables: unknown key "lables"; did you mean "labels"?',
-        ":12:11: objectives[0].indicator.prometheus.query: is required",
         ':12:11: objectives[0].indicator.prometheus.querry: unknown key "querry"; did you mean "query"?',
         ':14:7: objectives[0].wran: unknown key "wran"; did you mean "warn"?',
     ],

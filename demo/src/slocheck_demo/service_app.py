@@ -172,7 +172,8 @@ def create_app(options: ServiceOptions) -> web.Application:
     app = web.Application(middlewares=[observe, json_errors, inject_faults, authenticate])
     app[SERVICES] = state
     add_routes(app)
-    state.metrics.initialise(observed_routes(app), [(p.provider, p.model) for p in MODELS.values()])
+    if not options.lazy_series:
+        state.metrics.initialise(observed_routes(app), [(p.provider, p.model) for p in MODELS.values()])
     state.metrics.watch_pool(state.database.in_use, state.database.idle, state.database.max_size)
     app.cleanup_ctx.append(datastores)
     install_logs(app, options.loki_url, options.loki_tenant, state.metrics.registry)

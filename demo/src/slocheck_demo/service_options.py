@@ -42,6 +42,9 @@ class ServiceOptions:
     loki_url: str | None = None
     loki_tenant: str | None = None
     otlp_endpoint: str | None = None
+    # Create label sets on first use (as most services do) instead of at zero up front: every series is then
+    # born during the first requests, which `rate()`/`increase()` undercount (slocheck's `count:` does not).
+    lazy_series: bool = False
 
     def __post_init__(self) -> None:
         problems = list(self._problems())
@@ -115,6 +118,10 @@ def argument_parser() -> argparse.ArgumentParser:
         parser.add_argument(
             flag, dest=name, type=kind, default=defaults[name], help=f"{help_text} (default: %(default)s)"
         )
+    parser.add_argument(
+        "--lazy-series", dest="lazy_series", action="store_true",
+        help="create metric label sets on first use instead of at zero at start (series are born under load)",
+    )  # fmt: skip
     return parser
 
 

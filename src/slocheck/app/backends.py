@@ -81,6 +81,14 @@ def build_sources(settings: Settings, objectives: Sequence[Objective], run_id: s
     return sources
 
 
+def counter_selectors(indicator: PrometheusIndicator) -> tuple[str, ...]:
+    """The selectors (templates) a `count`/`rate`/`ratio` indicator reads."""
+    spec = indicator.counter
+    if spec is None:
+        return ()
+    return (spec.selector,) + ((spec.total,) if spec.total else ())
+
+
 def _check(backend: MetricsBackend, query: str, objective: Objective, problems: list[str]) -> None:
     try:
         backend.check_query(query)
@@ -103,7 +111,12 @@ def check_queries(sources: Sources, objectives: Sequence[Objective], now: dateti
     quantiles: list[tuple[Objective, str]] = []
     for objective in objectives:
         indicator = objective.indicator
-        if isinstance(indicator, PrometheusIndicator) and sources.prometheus is not None:
+        if isinstance(indicator, PrometheusIndicator) and indicator.counter is not None:
+            if sources.prometheus is not None:
+                for selector in counter_selectors(indicator):
+                    _check(sources.prometheus, render(selector, indicator.variables, sample_window), objective,
+                           problems)  # fmt: skip
+        elif isinstance(indicator, PrometheusIndicator) and sources.prometheus is not None:
             query = render(indicator.template or indicator.query, indicator.variables, sample_window)
             _check(sources.prometheus, query, objective, problems)
             quantiles.append((objective, query))

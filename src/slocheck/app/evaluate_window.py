@@ -39,6 +39,7 @@ class WindowResult:
     document: dict[str, Any]
     exit_code: int
     interrupted: bool
+    warnings: tuple[str, ...] = ()  # e.g. rate() over counter series born inside the window
 
 
 def evaluate_window(
@@ -69,7 +70,7 @@ def evaluate_window(
     run = {"interrupted": True} if judged.interrupted else None
     record = baseline_record(chosen) if chosen is not None else None
     document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run, baseline=record)
-    return WindowResult(evaluation, document, code, judged.interrupted)
+    return WindowResult(evaluation, document, code, judged.interrupted, judged.warnings)
 
 
 def _samples(objectives: Sequence[Objective], window: Window, sources: Sources) -> dict[str, Samples]:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from slocheck.app.concurrency import PoolDeadline, PoolInterrupted, run_bounded
+from slocheck.app.measure_counters import measure_counter
+from slocheck.app.undercount import undercount_warning
 from slocheck.core.errors import BackendError
 from slocheck.core.model import (
     JaegerIndicator,
@@ -32,6 +34,8 @@ from slocheck.sources.prometheus import range_step
 from slocheck.sources.protocols import MetricsBackend
 
 ClientStats = Callable[[Objective], Measurement]
+# The details key of a rate()/increase() objective whose counter series were born inside the window.
+UNDERCOUNT = "born_in_window_warning"
 
 
 @dataclass
@@ -273,7 +277,14 @@ def _measure_one(objective: Objective, window: Window, sources: Sources) -> Meas
     if isinstance(indicator, PrometheusIndicator):
         if sources.prometheus is None:
             return _not_configured(objective, "prometheus", indicator.query)
-        return measure_prometheus(objective, indicator, window, sources.prometheus)
+        if indicator.counter is not None:
+            return measure_counter(objective, indicator, window, sources.prometheus)
+        measured = measure_prometheus(objective, indicator, window, sources.prometheus)
+        if measured.status is MeasurementStatus.OK and (
+            warning := undercount_warning(objective, indicator, window, sources.prometheus)
+        ):
+            measured = replace(measured, details={**measured.details, UNDERCOUNT: warning})
+        return measured
     if isinstance(indicator, LokiIndicator):
         if sources.loki is None:
             return _not_configured(objective, "loki", indicator.query)

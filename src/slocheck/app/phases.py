@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from slocheck.app.backends import all_objectives, build_sources, check_queries
-from slocheck.app.measure import MeasurementInterrupted, Sources, measure_all
+from slocheck.app.measure import UNDERCOUNT, MeasurementInterrupted, Sources, measure_all
 from slocheck.config.settings import Settings
 from slocheck.core.baseline import Baseline, Samples
 from slocheck.core.evaluate import evaluate
@@ -55,6 +55,7 @@ class Judged:
     measurements: dict[str, Measurement]
     evaluation: Evaluation
     interrupted: bool
+    warnings: tuple[str, ...] = ()
 
 
 def measure_and_evaluate(
@@ -79,4 +80,5 @@ def measure_and_evaluate(
     except KeyboardInterrupt:
         interrupted = True
     evaluation = evaluate(list(objectives), measurements, window, baseline=baseline, samples=read)
-    return Judged(measurements, evaluation, interrupted)
+    warnings = tuple(f"{key}: {m.details[UNDERCOUNT]}" for key, m in measurements.items() if m.details.get(UNDERCOUNT))
+    return Judged(measurements, evaluation, interrupted, warnings)

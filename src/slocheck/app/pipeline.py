@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from slocheck.app.phases import SourcesFactory, load_specs, measure_and_evaluate
 from slocheck.app.report_inputs import load_report_inputs
 from slocheck.app.runs import Chosen, baseline_record, choose_baseline, load_baseline, scenario_name
 from slocheck.app.runstore import RunDirectory, new_run_id
+from slocheck.app.settle import SettleReport, jobs_read, wait_for_scrapes
 from slocheck.config.guard import check_target
 from slocheck.config.settings import Settings
 from slocheck.core.baseline import Samples
@@ -196,6 +197,37 @@ def wait_to_settle(seconds: float, say: Say, sleep: Callable[[float], None] = ti
     return True
 
 
+def settle_after_load(
+    request: RunRequest, prepared: Prepared, end: datetime, say: Say, sleep: Callable[[float], None] = time.sleep
+) -> tuple[bool, SettleReport | None]:
+    """Wait until Prometheus has scraped every target the objectives read after the window end (at most the
+    settle bound); without a targets API, the fixed wait. False when interrupted."""
+    bound = settle_seconds(request, prepared.sources)
+    probe = getattr(prepared.sources.prometheus, "targets", None)
+    if probe is None or bound <= 0:
+        settled = wait_to_settle(bound, say, sleep)
+        return settled, SettleReport(bound, bound, "fixed wait: scrape interval + ingest lag, or --settle")
+    say(f"settling: until every target the objectives read is scraped after the window end (at most {bound:g}s)")
+    try:
+        report = wait_for_scrapes(end, bound, lambda: [(t.job, t.instance, t.last_scrape) for t in probe()],
+                                  jobs_read(prepared.objectives), sleep)  # fmt: skip
+        extra = _fixed_minimum(prepared.sources) - report.seconds
+        if extra > 0:  # Loki and Jaeger cannot be asked: their fixed minimum still applies
+            sleep(extra)
+            report = replace(report, seconds=report.seconds + extra,
+                             reason=report.reason + f"; then {extra:.1f}s more for Loki/Jaeger ingest")  # fmt: skip
+    except KeyboardInterrupt:
+        say("interrupted while settling: measuring what is there now")
+        return False, None
+    say(f"warning: settle: {report.reason}" if report.expired else f"settled in {report.seconds:.1f}s: {report.reason}")
+    return True, report
+
+
+def _fixed_minimum(sources: Sources) -> float:
+    wait = SPAN_EXPORT_DELAY_SECONDS if sources.jaeger is not None else 0.0
+    return max(wait, DEFAULT_INGEST_LAG_SECONDS if sources.loki is not None else 0.0)
+
+
 def execute_run(
     request: RunRequest,
     settings: Settings,
@@ -231,10 +263,12 @@ def execute_run(
         outcome = parts.run_load(plan, on_progress=on_progress, on_stage=_stages(annotator, on_stage))
         annotator.stop(outcome.end, start=outcome.start)  # the region is exactly the load window
         _record_load(run_dir, outcome, say)
-        settled = wait_to_settle(settle_seconds(request, prepared.sources), say, parts.sleep)
+        settled, settle_report = settle_after_load(request, prepared, outcome.end, say, parts.sleep)
+        if settle_report is not None:
+            run_dir.update(settle=settle_report.to_dict())
         interrupted = outcome.interrupted or not settled
         run_dir.update(status="measure", interrupted=interrupted)
-        result = _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock)
+        result = _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock, say)
         annotator.verdict(result.evaluation.verdict, verdict_summary(result.evaluation))
         return result
     finally:
@@ -323,6 +357,7 @@ def _measure_and_report(
     run_dir: RunDirectory,
     interrupted: bool,
     clock: Clock,
+    say: Say,
 ) -> RunResult:
     window = Window(outcome.start, outcome.end)
     sources = prepared.sources
@@ -342,6 +377,8 @@ def _measure_and_report(
     chosen = prepared.baseline
     baseline = load_baseline(chosen, prepared.objectives) if chosen is not None else None
     judged = measure_and_evaluate(prepared.objectives, window, sources, baseline=baseline, samples=samples)
+    for warning in judged.warnings:
+        say(f"warning: {warning}")
     interrupted = interrupted or judged.interrupted  # what is missing becomes ERROR: never a pass
     evaluation = judge_load(judged.evaluation, outcome.stats.count, outcome.stats.total.failures)
     failures: list[OutputError] = []  # a full disk now must not hide the verdict: it is printed, then the failures

@@ -111,6 +111,8 @@ def evaluate_command(
         notes=notes,
     )  # fmt: skip
     result = evaluate_window(request, settings, clock=options.clock)
+    for warning in result.warnings:
+        stderr_console().print(f"warning: {warning}", markup=False)
     if result.interrupted:
         stderr_console().print("interrupted while measuring: the evidence holds what was measured", markup=False)
     return emit(result.evaluation, result.document, outputs, result.exit_code)

@@ -23,12 +23,14 @@ from slocheck.core.model import (
     Objective,
     ObjectiveResult,
     Outcome,
+    SeriesNoData,
     SeriesResult,
     Verdict,
     Window,
 )
 from slocheck.core.units import percent_text
 
+NO_REQUESTS = "no requests for this series in the window"
 _OUTCOME_SEVERITY: dict[Outcome, int] = {
     Outcome.PASS: 0,
     Outcome.WARN: 1,
@@ -73,9 +75,15 @@ def _series_results(
     return tuple(results)
 
 
-def counts_as(objective: Objective, outcome: Outcome, value: float = math.nan) -> Verdict:
+def counts_as(objective: Objective, outcome: Outcome, value: float = math.nan, *, series: bool = False) -> Verdict:
+    """What an outcome counts as. A NaN series (`series=True`) follows `series_no_data` when it is set; an
+    infinite value never counts as a pass, whatever `on_no_data` says."""
     if outcome is Outcome.NO_DATA:
-        verdict = objective.on_no_data.counts_as()
+        policy = objective.series_no_data
+        if series and policy in (SeriesNoData.INCONCLUSIVE, SeriesNoData.FAIL):
+            verdict = Verdict[policy.name]
+        else:
+            verdict = objective.on_no_data.counts_as()
         if math.isinf(value) and verdict in (Verdict.PASS, Verdict.WARN):
             return Verdict.INCONCLUSIVE  # `on_no_data: pass` never lets an infinite value pass
         return verdict
@@ -102,12 +110,12 @@ def evaluate_objective(
     worse = _rank(objective, judgement.outcome) > _rank(objective, result.outcome)
     outcome = judgement.outcome if worse else result.outcome
     reason = f"{result.reason}; judge: {judgement.text}"
-    return ObjectiveResult(objective, measurement, outcome, counts_as(objective, outcome), reason, result.series,
-                           judgement)  # fmt: skip
+    verdict = counts_as(objective, outcome) if worse else result.counts_as
+    return ObjectiveResult(objective, measurement, outcome, verdict, reason, result.series, judgement)
 
 
-def _rank(objective: Objective, outcome: Outcome, value: float = math.nan) -> tuple[int, int]:
-    return VERDICT_SEVERITY[counts_as(objective, outcome, value)], _OUTCOME_SEVERITY[outcome]
+def _rank(objective: Objective, outcome: Outcome, value: float = math.nan, *, series: bool = False) -> tuple[int, int]:
+    return VERDICT_SEVERITY[counts_as(objective, outcome, value, series=series)], _OUTCOME_SEVERITY[outcome]
 
 
 def _by_bars(objective: Objective, measurement: Measurement, baseline: Baseline | None) -> ObjectiveResult:
@@ -117,10 +125,20 @@ def _by_bars(objective: Objective, measurement: Measurement, baseline: Baseline 
     if measurement.status is MeasurementStatus.NO_DATA or not series:
         reason = f"no data: {measurement.reason or 'empty result'}"
         return _result(objective, measurement, Outcome.NO_DATA, reason, series)
+    judged = series
+    if objective.series_no_data is SeriesNoData.IGNORE:  # NaN series (no requests there) are left out
+        judged = tuple(s for s in series if not (s.outcome is Outcome.NO_DATA and math.isnan(s.value)))
+        if not judged:  # at least one series of real data is needed for any verdict but NO_DATA
+            reason = f"no data: every one of the {len(series)} series is NaN ({NO_REQUESTS})"
+            return _result(objective, measurement, Outcome.NO_DATA, reason, series)
     # Worst by what each series counts as (a NaN series under on_no_data: pass must not hide a WARN),
     # then by raw outcome so ties still show the most telling one.
-    worst = max(series, key=lambda s: _rank(objective, s.outcome, s.value))
-    return _result(objective, measurement, worst.outcome, _reason(objective, worst, len(series)), series, worst.value)
+    worst = max(judged, key=lambda s: _rank(objective, s.outcome, s.value, series=True))
+    reason = _reason(objective, worst, len(judged))
+    if len(judged) < len(series):
+        reason += f"; {len(series) - len(judged)} NaN series ignored ({NO_REQUESTS})"
+    verdict = counts_as(objective, worst.outcome, worst.value, series=True)
+    return ObjectiveResult(objective, measurement, worst.outcome, verdict, reason, series)
 
 
 def change_text(objective: Objective, value: float, base: float) -> str:
@@ -150,7 +168,7 @@ def _reason(objective: Objective, worst: SeriesResult, count: int) -> str:
             return f"no data: {shown}, but the relative bar needs the baseline's value: {worst.note}{which}"
         if not math.isnan(worst.value):
             return f"no data: {shown}, but the relative bar cannot be computed from a baseline of 0{which}"
-        return f"no data: a series returned {shown}{which}"
+        return f"no data: a series returned {shown}{which}: {NO_REQUESTS} (0/0)"
     bars = [objective.pass_bar] + ([objective.warn_bar] if objective.warn_bar else [])
     if objective.relative:  # name only the conditions it missed: "meets < 2s" is as telling as "misses +10%"
         missed = [c.text for bar in bars for c in bar.conditions if c.decide(worst.value, worst.baseline) is False]

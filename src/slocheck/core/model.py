@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -53,6 +53,15 @@ class NoDataPolicy(enum.Enum):
 
     def counts_as(self) -> Verdict:
         return Verdict[self.name]
+
+
+class SeriesNoData(enum.Enum):
+    """What one NaN series (0/0: no requests for it in the window) counts as (`series_no_data`); the objective's
+    `on_no_data` applies when it is not set. `ignore` judges the other series, and at least one must have data."""
+
+    IGNORE = "ignore"
+    INCONCLUSIVE = "inconclusive"
+    FAIL = "fail"
 
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
@@ -151,6 +160,23 @@ class RangeSpec:
     step_seconds: float | None = None
 
 
+COUNTER_FORMS = ("count", "rate", "ratio")
+
+
+@dataclass(frozen=True)
+class CounterSpec:
+    """An exact count from counter samples (`count:`, `rate:`, `ratio:`), not PromQL extrapolation.
+
+    `selector` is the counted selector (the ratio's `bad` or `good`), `total` the ratio's denominator;
+    both are templates rendered per window. `by` judges each group of label values on its own."""
+
+    form: str
+    selector: str
+    total: str | None = None
+    numerator: str = ""  # "bad" or "good" for a ratio
+    by: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class PrometheusIndicator:
     """`query` is for display (variables substituted); `template` + `variables` are what gets rendered
@@ -161,6 +187,7 @@ class PrometheusIndicator:
     range: RangeSpec | None = None
     template: str = ""
     variables: Mapping[str, str] = field(default_factory=dict)
+    counter: CounterSpec | None = None
 
     backend = "prometheus"
 
@@ -251,6 +278,7 @@ class Objective:
     description: str = ""
     service: str = ""
     source: str = ""
+    series_no_data: SeriesNoData | None = None
 
     @property
     def key(self) -> str:
@@ -369,7 +397,7 @@ class Evaluation:
         return tally
 
 
-def describe_labels(labels: dict[str, str], skip: tuple[str, ...] = ()) -> str:
+def describe_labels(labels: Mapping[str, str], skip: Sequence[str] = ()) -> str:
     """`{job="api", instance="a"}`, or `{}` for the aggregate."""
     inner = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k not in skip)
     return "{" + inner + "}"

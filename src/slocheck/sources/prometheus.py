@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -60,6 +62,45 @@ def parse_metadata(data: Any) -> dict[str, str]:
     if not isinstance(data, dict):
         raise ValueError("metadata is not an object")
     return {str(name): str(entries[0].get("type", "unknown")) for name, entries in data.items() if entries}
+
+
+def raw_samples_query(selector: str, start: datetime, end: datetime) -> str:
+    """The range selector whose instant evaluation at `end` returns the raw samples in (start, end]."""
+    milliseconds = max(1, math.ceil((end - start).total_seconds() * 1000))
+    return f"{selector.strip()}[{milliseconds}ms]"
+
+
+def parse_raw_samples(result: Any) -> RangeResult:
+    """`data.result` of an instant query of a range selector: a matrix of the stored samples."""
+    if isinstance(result, list) and any("value" in item for item in result if isinstance(item, dict)):
+        raise QueryError(NAME, "expected raw samples (a range vector) but got an instant vector")
+    return parse_range_result(result)
+
+
+@dataclass(frozen=True)
+class TargetScrape:
+    """One active scrape target and when Prometheus last scraped it (None: never)."""
+
+    job: str
+    instance: str
+    last_scrape: datetime | None
+    health: str
+
+
+_FRACTION_RE = re.compile(r"(\.\d{6})\d+")
+
+
+def parse_targets(data: Any) -> tuple[TargetScrape, ...]:
+    """`data` of `/api/v1/targets?state=active`: the targets with their last scrape time."""
+    targets = []
+    for item in (data or {}).get("activeTargets", []):
+        labels = item.get("labels", {})
+        text = str(item.get("lastScrape") or "")
+        last = None
+        if text and not text.startswith("0001-"):
+            last = datetime.fromisoformat(_FRACTION_RE.sub(r"\1", text).replace("Z", "+00:00"))
+        targets.append(TargetScrape(labels.get("job", ""), labels.get("instance", ""), last, item.get("health", "")))
+    return tuple(targets)
 
 
 def describe_error(status: int, text: str) -> str:
@@ -142,6 +183,15 @@ class PrometheusBackend:
     def range(self, query: str, start: datetime, end: datetime, step_seconds: float) -> RangeResult:
         step = f"{step_seconds:g}"
         return parse_range_result(self._http.call(lambda: self._client.custom_query_range(query, start, end, step)))
+
+    def raw_samples(self, selector: str, start: datetime, end: datetime) -> RangeResult:
+        """`selector[<end - start>s]` evaluated at `end`: the stored samples themselves, no extrapolation."""
+        query, time = raw_samples_query(selector, start, end), f"{end.timestamp():.3f}"
+        return parse_raw_samples(self._http.call(lambda: self._client.custom_query(query, params={"time": time})))
+
+    def targets(self) -> tuple[TargetScrape, ...]:
+        """The active scrape targets and their last scrape (for a settle wait that is measured)."""
+        return parse_targets(self._api_data("/api/v1/targets", {"state": "active"}))
 
     def check_query(self, query: str) -> None:
         """Ask Prometheus to parse the query (`format_query`, ≥ 2.38) without evaluating it."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from slocheck.core.model import SeriesValue
 
@@ -39,3 +39,12 @@ class MetricsBackend(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class CounterBackend(MetricsBackend, Protocol):
+    """A metrics backend that can return the raw samples of a selector (for exact counter counts)."""
+
+    def raw_samples(self, selector: str, start: datetime, end: datetime) -> RangeResult:
+        """Every stored sample of the matching series with start < t <= end, as scraped."""
+        ...

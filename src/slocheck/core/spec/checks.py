@@ -17,8 +17,10 @@ from slocheck.core.spec.yamldoc import Path
 # durations) are allowed there: never anything that could change the query's structure.
 _SAFE_BARE_VALUE = re.compile(r"^[A-Za-z0-9_:.]+$")
 _VAR_RE = re.compile(r"\$\{([^}]*)\}")
-# The keys of an indicator source that hold query text (prometheus/loki `query`, loki `count`).
-QUERY_KEYS = ("query", "count")
+# The keys of an indicator source that hold query text (prometheus/loki `query`, `count`; prometheus `rate`,
+# and the `bad`/`good`/`total` selectors of a prometheus `ratio`).
+QUERY_KEYS = ("query", "count", "rate")
+RATIO_KEYS = ("bad", "good", "total")
 
 
 def raw_variables(data: Mapping[object, object], overrides: Mapping[str, str]) -> dict[str, str]:
@@ -64,9 +66,15 @@ def _queries(data: Mapping[object, object]) -> Iterator[tuple[Path, str]]:
             continue
         for source, body in indicator.items():
             if isinstance(body, dict):
+                base: Path = ("spec", "objectives", index, "indicator", str(source))
                 for key in QUERY_KEYS:
                     if isinstance(body.get(key), str):
-                        yield ("spec", "objectives", index, "indicator", str(source), key), str(body[key])
+                        yield (*base, key), str(body[key])
+                ratio = body.get("ratio")
+                if isinstance(ratio, dict):
+                    for key in RATIO_KEYS:
+                        if isinstance(ratio.get(key), str):
+                            yield (*base, "ratio", key), str(ratio[key])
 
 
 def inside_double_quotes(text: str, position: int) -> bool:

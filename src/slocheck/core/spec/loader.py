@@ -15,6 +15,7 @@ from slocheck.core.errors import ConfigError, Problem, SpecError
 from slocheck.core.model import (
     Bar,
     Compare,
+    CounterSpec,
     Indicator,
     JaegerIndicator,
     LocustIndicator,
@@ -23,6 +24,7 @@ from slocheck.core.model import (
     Objective,
     PrometheusIndicator,
     RangeSpec,
+    SeriesNoData,
     SeriesReduce,
     SLOSet,
 )
@@ -34,6 +36,7 @@ from slocheck.core.spec.schema import (
     IndicatorModel,
     LokiModel,
     ObjectiveModel,
+    PrometheusModel,
     RangeModel,
     SLOSetModel,
     parse_bar,
@@ -182,6 +185,7 @@ def _objective(document: SLOSetModel, model: ObjectiveModel, indicator: Indicato
         pass_bar=Bar(parse_bar(model.pass_)),
         warn_bar=Bar(parse_bar(model.warn)) if model.warn is not None else None,
         on_no_data=NoDataPolicy(model.on_no_data or defaults.on_no_data),
+        series_no_data=SeriesNoData(model.series_no_data) if model.series_no_data else None,
         blocking=defaults.blocking if model.blocking is None else model.blocking,
         description=model.description,
         service=document.spec.service,
@@ -201,6 +205,8 @@ def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> Indicator
     if model.prometheus is not None:
         prom = model.prometheus
         reduce = SeriesReduce(prom.reduce) if prom.reduce else None
+        if prom.query is None:
+            return _counter(prom, reduce, variables)
         display, used = substitute_variables(prom.query, variables), _used(prom.query, variables)
         return PrometheusIndicator(display, reduce, _range(prom.range), template=prom.query, variables=used)
     if model.loki is not None:
@@ -214,6 +220,26 @@ def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> Indicator
     assert model.locust is not None  # the schema guarantees exactly one source
     locust = model.locust
     return LocustIndicator(locust.stat, locust.request, locust.method, locust.include_failures)
+
+
+def _counter(prom: PrometheusModel, reduce: SeriesReduce | None, variables: Mapping[str, str]) -> PrometheusIndicator:
+    """`count`/`rate`/`ratio`: the display text names the form; the selectors are templates."""
+    by = tuple(prom.by or ())
+    if prom.ratio is not None:
+        numerator = "bad" if prom.ratio.bad is not None else "good"
+        selector = prom.ratio.bad or prom.ratio.good or ""
+        spec = CounterSpec("ratio", selector, prom.ratio.total, numerator, by)
+        shown = f"ratio: {numerator} {selector} / total {prom.ratio.total}"
+    else:
+        form = "count" if prom.count is not None else "rate"
+        selector = prom.count or prom.rate or ""
+        spec = CounterSpec(form, selector, by=by)
+        shown = f"{form}: {selector}"
+    if by:
+        shown += f" by [{', '.join(by)}]"
+    texts = selector + (spec.total or "")
+    return PrometheusIndicator(substitute_variables(shown, variables), reduce, None, template=shown,
+                               variables=_used(texts, variables), counter=spec)  # fmt: skip
 
 
 def _loki(loki: LokiModel, variables: Mapping[str, str]) -> LokiIndicator:

@@ -50,10 +50,66 @@ class RangeModel(Strict):
         raise ValueError(f'"{value}" is not a reducer (use one of {", ".join(TIME_REDUCERS)} or pNN, e.g. p95)')
 
 
+# A plain series selector: a metric name with optional matchers, or matchers alone; never a function call.
+_SELECTOR_RE = re.compile(r"^\s*(?:[A-Za-z_:][A-Za-z0-9_:]*\s*(?:\{.*\})?|\{.*\})\s*$", re.DOTALL)
+Selector = Annotated[str, Field(min_length=1)]
+
+
+def _check_selector(key: str, value: str) -> None:
+    if not _SELECTOR_RE.match(value):
+        raise ValueError(
+            f'{key} takes a counter selector such as http_requests_total{{job="api"}}, not "{value}": '
+            "slocheck reads the raw samples and counts the events itself"
+        )
+
+
+class RatioModel(Strict):
+    """A ratio of two exact counts: `bad` or `good` over `total` (OpenSLO's ratioMetric, counter: true)."""
+
+    bad: Selector | None = None
+    good: Selector | None = None
+    total: Selector
+
+    @model_validator(mode="after")
+    def _bad_or_good(self) -> RatioModel:
+        if (self.bad is None) == (self.good is None):
+            raise ValueError("needs exactly one of bad or good, and total")
+        for key in ("bad", "good", "total"):
+            value = getattr(self, key)
+            if value is not None:
+                _check_selector(key, value)
+        return self
+
+
 class PrometheusModel(Strict):
-    query: Annotated[str, Field(min_length=1)]
+    """A PromQL `query`, or an exact count from counter samples: `count`, `rate` (count / window seconds) or
+    `ratio` (bad|good over total), optionally per group (`by`)."""
+
+    query: Selector | None = None
+    count: Selector | None = None
+    rate: Selector | None = None
+    ratio: RatioModel | None = None
+    by: list[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]] | None = None
     reduce: Literal["max", "min", "avg", "sum"] | None = None
     range: RangeModel | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> PrometheusModel:
+        given = [k for k in ("query", "count", "rate", "ratio") if getattr(self, k) is not None]
+        if len(given) != 1:
+            found = ", ".join(given) or "none"
+            raise ValueError(f"needs exactly one of query, count, rate or ratio; found {found}")
+        if self.query is not None:
+            if self.by is not None:
+                raise ValueError("by applies to count, rate and ratio; in a query write sum by (...) yourself")
+            return self
+        if self.range is not None:
+            raise ValueError(f"{given[0]} is one number for the whole window: range does not apply")
+        for key in ("count", "rate"):
+            value = getattr(self, key)
+            if value is not None:
+                _check_selector(key, value)
+        return self
 
 
 LOCUST_STATS = ("p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures")
@@ -194,6 +250,7 @@ class ObjectiveModel(Strict):
     pass_: Annotated[BarText, Field(alias="pass")]
     warn: BarText | None = None
     on_no_data: OnNoData | None = None
+    series_no_data: Literal["ignore", "inconclusive", "fail"] | None = None
     blocking: bool | None = None  # None = not given: the defaults decide
     compare: CompareModel | None = None
 

@@ -1,0 +1,132 @@
+"""app/measure_counters.py and app/undercount.py over an in-memory backend that returns raw samples."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from slocheck.app.measure import UNDERCOUNT, Sources, measure_all
+from slocheck.app.undercount import counter_selectors_of
+from slocheck.core.model import (
+    Bar,
+    CounterSpec,
+    Measurement,
+    MeasurementStatus,
+    NoDataPolicy,
+    Objective,
+    PrometheusIndicator,
+    SeriesValue,
+    Window,
+)
+from slocheck.core.spec.conditions import parse_bar_text
+from slocheck.sources.protocols import CounterBackend, QueryResult, RangeResult
+
+START = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
+END = datetime(2026, 11, 28, 12, 0, 30, tzinfo=UTC)
+WINDOW = Window(START, END)
+T0, T1 = START.timestamp(), END.timestamp()
+Series = tuple[dict[str, str], tuple[tuple[float, float], ...]]
+
+
+@dataclass
+class RawSamples:
+    """Raw samples per selector; an instant answer for the objective's own PromQL query."""
+
+    by_selector: dict[str, tuple[Series, ...]]
+    instant_value: float = 0.0
+    name: str = "prometheus"
+    asked: list[tuple[str, datetime, datetime]] = field(default_factory=list)
+
+    def raw_samples(self, selector: str, start: datetime, end: datetime) -> RangeResult:
+        self.asked.append((selector, start, end))
+        return RangeResult(self.by_selector.get(selector, ()))
+
+    def instant(self, query: str, at: datetime) -> QueryResult:
+        return QueryResult((SeriesValue({}, self.instant_value),))
+
+    def range(self, query: str, start: datetime, end: datetime, step_seconds: float) -> RangeResult:
+        return RangeResult(())
+
+    def check_query(self, query: str) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def measure(indicator: PrometheusIndicator, backend: RawSamples) -> Measurement:
+    target = Objective("gate", "x", indicator, Bar((parse_bar_text(">= 0"),)), None, NoDataPolicy.INCONCLUSIVE, True)
+    return measure_all([target], WINDOW, Sources(prometheus=backend))[target.key]
+
+
+def counter(form: str, selector: str, total: str | None = None, by: tuple[str, ...] = ()) -> PrometheusIndicator:
+    return PrometheusIndicator(f"{form}: {selector}", counter=CounterSpec(form, selector, total, "bad", by))
+
+
+OLD = ({"route": "/a", "status": "200"}, ((T0 - 10, 100.0), (T0 - 1, 100.0), (T0 + 15, 140.0), (T1 + 0.5, 150.0)))
+BORN = ({"route": "/b", "status": "500"}, ((T0 + 2, 3.0), (T0 + 20, 5.0), (T1 + 0.4, 5.0)))
+
+
+def test_the_fake_implements_the_counter_protocol() -> None:
+    assert isinstance(RawSamples({}), CounterBackend)
+
+
+def test_count_sums_every_series_and_names_the_ones_born_in_the_window() -> None:
+    measured = measure(counter("count", "req_total"), RawSamples({"req_total": (OLD, BORN)}))
+    assert measured.status is MeasurementStatus.OK
+    assert measured.series == (SeriesValue({}, 55.0),)
+    assert measured.details["born_in_window"] == ['{route="/b", status="500"}']
+    assert measured.details["end_gap_seconds"] == 0.5
+
+
+def test_rate_is_the_count_over_the_window_seconds() -> None:
+    measured = measure(counter("rate", "req_total"), RawSamples({"req_total": (OLD, BORN)}))
+    assert measured.series[0].value == 55.0 / 30.0
+
+
+def test_a_ratio_per_group_reads_a_missing_bad_series_as_zero_bad_events() -> None:
+    backend = RawSamples({"bad": (BORN,), "all": (OLD, BORN)})
+    measured = measure(counter("ratio", "bad", "all", by=("route",)), backend)
+    assert measured.series == (SeriesValue({"route": "/a"}, 0.0), SeriesValue({"route": "/b"}, 1.0))
+
+
+def test_a_group_without_any_request_is_nan_with_the_reason_said() -> None:
+    idle = ({"route": "/c"}, ((T0 - 5, 7.0), (T1 + 1, 7.0)))
+    measured = measure(counter("ratio", "bad", "all"), RawSamples({"all": (idle,)}))
+    assert measured.status is MeasurementStatus.NO_DATA
+    assert math.isnan(measured.series[0].value)
+    assert measured.reason == "no requests for this series in the window"
+
+
+def test_no_series_at_all_is_no_data_never_zero() -> None:
+    measured = measure(counter("count", "req_total"), RawSamples({}))
+    assert measured.status is MeasurementStatus.NO_DATA
+
+
+def test_the_raw_samples_are_read_from_before_the_start_to_after_the_end() -> None:
+    backend = RawSamples({"req_total": (OLD,)})
+    measure(counter("count", "req_total"), backend)
+    ((_, start, end),) = backend.asked
+    assert start < START
+    assert end > END
+
+
+def test_counter_functions_and_their_selectors_are_found_in_promql() -> None:
+    query = 'sum(rate(a_total{x="1"}[5m])) / sum(increase(b_total[$__range])) + rate(a_total{x="1"}[5m])'
+    assert counter_selectors_of(query) == [("rate", 'a_total{x="1"}'), ("increase", "b_total")]
+
+
+def test_a_rate_query_over_series_born_in_the_window_carries_the_undercount_warning() -> None:
+    query = "sum(increase(req_total[$__range]))"
+    measured = measure(PrometheusIndicator(query, template=query), RawSamples({"req_total": (OLD, BORN)}, 50.0))
+    warning = str(measured.details[UNDERCOUNT])
+    assert "1 of 2 series of req_total were born inside the window" in warning
+    assert "about 3 of the 55 events" in warning
+    assert "{count: '<selector>'}" in warning
+
+
+def test_no_warning_when_every_series_existed_before_the_window() -> None:
+    query = "sum(rate(req_total[1m]))"
+    measured = measure(PrometheusIndicator(query, template=query), RawSamples({"req_total": (OLD,)}, 1.0))
+    assert UNDERCOUNT not in measured.details

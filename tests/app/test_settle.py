@@ -1,0 +1,48 @@
+"""app/settle.py: the settle wait ends when every watched target has a scrape after the window end."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from slocheck.app.settle import jobs_read, lagging_targets, wait_for_scrapes
+from slocheck.core.model import Bar, Objective, PrometheusIndicator
+
+END = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+BEFORE, AFTER = END - timedelta(seconds=0.5), END + timedelta(seconds=0.2)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_only_targets_of_the_jobs_read_are_watched() -> None:
+    targets = [("api", "a:1", BEFORE), ("other", "b:1", None), ("api", "a:2", AFTER)]
+    assert lagging_targets(targets, {"api"}, END) == (['{job="api", instance="a:1"}'], 2)
+
+
+def test_the_wait_ends_at_the_first_poll_where_every_target_caught_up() -> None:
+    clock = Clock()
+    answers = iter([[("api", "a:1", BEFORE)], [("api", "a:1", BEFORE)], [("api", "a:1", AFTER)]])
+    report = wait_for_scrapes(END, 10.0, lambda: next(answers), {"api"}, clock.sleep, clock.monotonic)
+    assert (report.expired, report.seconds) == (False, 0.5)
+    assert "has a scrape after the window end" in report.reason
+
+
+def test_a_bound_that_expires_is_reported_with_the_lagging_targets() -> None:
+    clock = Clock()
+    report = wait_for_scrapes(END, 1.0, lambda: [("api", "a:1", BEFORE)], {"api"}, clock.sleep, clock.monotonic)
+    assert report.expired
+    assert report.lagging == ('{job="api", instance="a:1"}',)
+    assert report.seconds == 1.0
+
+
+def test_the_jobs_come_from_the_prometheus_objectives() -> None:
+    target = Objective("s", "n", PrometheusIndicator('sum(rate(x{job="api"}[1m]))'), Bar(()))
+    assert jobs_read([target]) == {"api"}
