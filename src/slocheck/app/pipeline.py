@@ -55,6 +55,8 @@ class LoadOverrides:
     users: int | None = None
     spawn_rate: float | None = None
     duration: float | None = None
+    rate: str | None = None  # --rate 200/s: a constant arrival rate (open model) for the duration
+    max_users: int | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ def preflight(
         users=overrides.users,
         spawn_rate=overrides.spawn_rate,
         duration=overrides.duration,
+        rate=overrides.rate,
+        max_users=overrides.max_users,
     )
     ensure_writable_dir(request.out_root, "output directory")
     sources, warnings = open_checked_sources(settings, specs.objectives, clock(), factory)

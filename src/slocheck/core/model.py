@@ -132,6 +132,9 @@ class LocustIndicator:
     stat: str
     request: str | None = None
     method: str | None = None
+    # `from:` where latency is measured from: "send" (the request was sent) or "scheduled" (arrival-rate runs:
+    # the iteration's scheduled start, which includes the wait coordinated omission hides).
+    start: str = "send"
 
     backend = "locust"
 

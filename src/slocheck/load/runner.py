@@ -22,6 +22,7 @@ from locust.env import Environment
 from locust.runners import STATE_RUNNING, STATE_SPAWNING, STATE_STOPPED, STATE_STOPPING
 
 from slocheck.core.errors import LoadError
+from slocheck.load.arrivals import ArrivalExecutor, open_user_classes, profile_to_wire
 from slocheck.load.csvfiles import CsvFiles
 from slocheck.load.distributed import LocalWorkers, MasterLink
 from slocheck.load.environment import default_options, listeners_restored
@@ -30,7 +31,7 @@ from slocheck.load.monitor import CpuMonitor
 from slocheck.load.plan import LoadOutcome, LoadPlan, check_host, new_run_id
 from slocheck.load.progress import Progress, ProgressCallback, RecentWindow
 from slocheck.load.scenario import Scenario, load_scenario
-from slocheck.load.shapes import ProfileShape, StageCallback, StageChange, observe_shape
+from slocheck.load.shapes import OpenShape, ProfileShape, StageCallback, StageChange, observe_shape
 from slocheck.load.stats import ClientStats
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,10 @@ class _Run:
         self.seen_missing: set[str] = set()
         self.users: set[Any] = set()
         self.class_hosts = class_hosts(scenario.user_classes)
+        self.executor: ArrivalExecutor | None = None
+        if plan.profile.is_open and scenario.shape_class is None and not plan.distributed:
+            self.executor = ArrivalExecutor(plan.profile, self.stats)
+        self.stats.open_model = plan.profile.is_open and scenario.shape_class is None
 
     # --- setup -------------------------------------------------------------------------------------------------
 
@@ -107,6 +112,9 @@ class _Run:
             self.runner = self.env.create_local_runner()
             self.env.events.request.add_listener(self.stats.on_request)
             self.tracer = self._tracer()
+            if self.executor is not None:
+                self.env.events.request.add_listener(self.executor.on_request)
+                self.env.events.spawning_complete.add_listener(self._start_arrivals)
         self.env.events.test_stop.add_listener(self._on_test_stop)
         self.env.events.init.fire(environment=self.env, runner=self.runner, web_ui=None)
         self.cpu.watch("master" if self.plan.distributed else "local", os.getpid())
@@ -116,8 +124,9 @@ class _Run:
 
     def _environment(self) -> Any:
         try:
+            users = list(self.scenario.user_classes)
             return Environment(
-                user_classes=list(self.scenario.user_classes),
+                user_classes=open_user_classes(tuple(users), self.executor) if self.executor else users,
                 shape_class=self._shape(),
                 events=locust.events,
                 host=self.host if self.plan.host else None,
@@ -130,6 +139,8 @@ class _Run:
 
     def _shape(self) -> Any:
         own = self.scenario.shape_class
+        if own is None and self.plan.profile.is_open:
+            return OpenShape(self.plan.profile, self._open_finished, self._on_stage)
         if own is None:
             return ProfileShape(self.plan.profile, self._on_stage)
         self.notes.append(
@@ -169,7 +180,10 @@ class _Run:
             ) from None
         trace = self._trace_settings().to_wire() if self.plan.tracing else None
         users = [u.__name__ for u in self.scenario.user_classes]
-        self.link = MasterLink(self.runner, self.stats, {"run_id": self.run_id, "trace": trace}, users)
+        config = {"run_id": self.run_id, "trace": trace, "arrivals": None}
+        if self.stats.open_model:
+            config["arrivals"] = profile_to_wire(self.plan.profile, self.plan.workers + self.plan.expect_workers)
+        self.link = MasterLink(self.runner, self.stats, config, users)
 
     def _start_workers(self) -> None:
         assert self.link is not None
@@ -204,6 +218,16 @@ class _Run:
         self.stage_changes.append(change)
         if self.on_stage is not None:
             self.on_stage(change)
+
+    def _start_arrivals(self, **_kwargs: object) -> None:
+        """The schedule starts once the pool of users is up, so no iteration is dropped for want of a spawn."""
+        if self.executor is not None and not self.executor.started_mono:
+            self.executor.start()
+
+    def _open_finished(self) -> bool:
+        if self.link is not None:
+            return bool(self.link.arrivals_finished())
+        return self.executor is not None and self.executor.finished
 
     def _on_test_stop(self, **_kwargs: object) -> None:
         self.stopped_at = _now()
@@ -349,6 +373,7 @@ class _Run:
 
     def teardown(self) -> None:
         steps = (
+            self._stop_arrivals,
             self._close_csv,
             self._quit_runner,
             self._stop_workers,
@@ -361,6 +386,10 @@ class _Run:
                 step()
             except Exception as exc:
                 logger.warning("cleaning up the load run: %s: %s", type(exc).__name__, exc)
+
+    def _stop_arrivals(self) -> None:
+        if self.executor is not None:
+            self.executor.stop()
 
     def _close_csv(self) -> None:
         if self.csv is not None:

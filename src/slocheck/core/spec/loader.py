@@ -161,7 +161,7 @@ def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> Indicator
             jaeger.min_traces, jaeger.run_traces,
         )  # fmt: skip
     assert model.locust is not None  # the schema guarantees exactly one source
-    return LocustIndicator(model.locust.stat, model.locust.request, model.locust.method)
+    return LocustIndicator(model.locust.stat, model.locust.request, model.locust.method, model.locust.from_)
 
 
 def _loki(loki: LokiModel, variables: Mapping[str, str]) -> LokiIndicator:

@@ -56,14 +56,26 @@ class PrometheusModel(Strict):
     range: RangeModel | None = None
 
 
-LOCUST_STATS = ("p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures")
+LOCUST_STATS = (
+    "p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures", "dropped", "achieved_rate"
+)  # fmt: skip
 
 
 class LocustModel(Strict):
-    stat: Literal["p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures"]
+    stat: Literal[
+        "p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures", "dropped",
+        "achieved_rate",
+    ]  # fmt: skip
     request: str | None = None
     method: str | None = None
+    # Arrival-rate runs: latency from the iteration's scheduled start instead of the send time.
+    from_: Literal["send", "scheduled"] = Field("send", alias="from")
 
+    @model_validator(mode="after")
+    def _scheduled_is_a_latency(self) -> LocustModel:
+        if self.from_ == "scheduled" and self.stat not in ("p50", "p90", "p95", "p99", "p99.9"):
+            raise ValueError(f"from: scheduled applies to a latency percentile (p50…p99.9), not {self.stat}")
+        return self
 
 class LokiModel(Strict):
     """A LogQL metric `query` (instant at the window end, or `range`), or `count`: the lines a log selector
