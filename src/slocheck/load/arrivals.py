@@ -25,6 +25,8 @@ from gevent.queue import Queue
 from slocheck.load.profiles import Profile, Stage
 from slocheck.load.stats import ClientStats
 
+READY_TIMEOUT = 10.0  # the longest the schedule waits for the pool's on_start (logins…) before starting anyway
+READY_POLL = 0.01
 YIELD_EVERY = 64  # when behind schedule, let the users run at least every this many dispatches
 
 
@@ -96,17 +98,21 @@ class ArrivalExecutor:
         self.started_mono = 0.0
         self.finished = False
 
-    def start(self) -> None:
+    def start(self, users: int = 0) -> None:
+        """Start the schedule once `users` users wait for work (their on_start done), or after READY_TIMEOUT."""
         self.started_mono = time.monotonic()
-        self.greenlet = gevent.spawn(self._schedule)
+        self.greenlet = gevent.spawn(self._schedule, users)
 
     def stop(self) -> None:
         if self.greenlet is not None:
             self.greenlet.kill(block=False)
         self.finished = True
 
-    def _schedule(self) -> None:
-        start = self.started_mono
+    def _schedule(self, users: int) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while self.waiting < users and time.monotonic() < deadline:
+            gevent.sleep(READY_POLL)
+        start = self.started_mono = time.monotonic()
         for n, offset in enumerate(arrival_offsets(self.profile, self.worker, self.workers)):
             delay = start + offset - time.monotonic()
             if delay > 0:

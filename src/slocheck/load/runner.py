@@ -222,7 +222,7 @@ class _Run:
     def _start_arrivals(self, **_kwargs: object) -> None:
         """The schedule starts once the pool of users is up, so no iteration is dropped for want of a spawn."""
         if self.executor is not None and not self.executor.started_mono:
-            self.executor.start()
+            self.executor.start(int(self.runner.user_count))
 
     def _open_finished(self) -> bool:
         if self.link is not None:

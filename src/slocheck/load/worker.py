@@ -86,7 +86,7 @@ class _WorkerSession:
 
     def _start_arrivals(self, **_kwargs: object) -> None:
         if self.executor is not None and not self.executor.started_mono:
-            self.executor.start()
+            self.executor.start(int(self.runner.user_count))
 
     def close(self) -> None:
         if self.tracer is not None:
