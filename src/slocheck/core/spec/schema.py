@@ -57,7 +57,8 @@ class PrometheusModel(Strict):
 
 
 LOCUST_STATS = (
-    "p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures", "dropped", "achieved_rate"
+    "p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures", "dropped",
+    "achieved_rate",
 )  # fmt: skip
 
 
@@ -76,6 +77,7 @@ class LocustModel(Strict):
         if self.from_ == "scheduled" and self.stat not in ("p50", "p90", "p95", "p99", "p99.9"):
             raise ValueError(f"from: scheduled applies to a latency percentile (p50…p99.9), not {self.stat}")
         return self
+
 
 class LokiModel(Strict):
     """A LogQL metric `query` (instant at the window end, or `range`), or `count`: the lines a log selector
