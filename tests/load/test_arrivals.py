@@ -168,3 +168,15 @@ def test_when_no_user_is_free_the_iteration_is_dropped_not_delayed(data_dir: Pat
     assert stats.scheduled == 40
     assert stats.dropped >= 20
     assert stats.iterations + stats.dropped == 40
+
+
+@LOAD_WARNINGS[0]
+def test_two_workers_run_the_schedule_exactly_once_between_them(server: CountingServer, data_dir: Path) -> None:
+    plan = LoadPlan(
+        data_dir / "iteration_locustfile.py", open_profile((2.0, 30.0), max_users=10), host=server.url, workers=2
+    )
+    stats = run_load(plan).stats
+
+    assert stats.scheduled == 60
+    assert stats.iterations + stats.dropped == 60
+    assert server.counts[("GET", "/ok")] == stats.iterations == stats.count
