@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from slocheck.core.errors import LoadError
-from slocheck.core.model import LocustIndicator, MeasurementStatus, Objective
+from slocheck.core.model import Bar, LocustIndicator, MeasurementStatus, Objective
+from slocheck.core.spec.conditions import parse_bar_text
 from slocheck.load.arrivals import arrival_offsets, profile_from_wire, profile_to_wire, scheduled_count
 from slocheck.load.plan import LoadPlan
 from slocheck.load.profiles import Profile, Stage, check_rate, parse_profiles, resolve_profile
@@ -114,7 +115,7 @@ def test_dropped_and_achieved_rate_merge_across_processes() -> None:
 
 
 def locust_objective(stat: str, start: str = "send") -> Objective:
-    return Objective("o", "o", LocustIndicator(stat, start=start), "<", 1.0)
+    return Objective("o", "o", LocustIndicator(stat, start=start), Bar((parse_bar_text("< 1s"),)))
 
 
 def test_from_scheduled_judges_the_scheduled_latency() -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from slocheck.app.abort import AbortWatch, abort_cadence, abort_objectives, aborted_evaluation
 from slocheck.app.backends import build_sources
 from slocheck.app.context import (
     CONTEXT_FILE,
@@ -193,17 +194,20 @@ def execute_run(
             run_dir.run_id, request.scenario.stem, prepared.profile.name, [s.name for s in prepared.sets], request.host
         )
         run_dir.update(grafana_annotation_id=annotation_id)
-        plan = _plan(request, prepared.profile, run_dir)
+        plan = _plan(request, prepared, run_dir, clock)
         # `jaeger: {run_traces: true}` keeps this run's traces: they exist only when the load is traced.
         prepared.sources.run_id = run_dir.run_id if plan.tracing else None
         outcome = parts.run_load(plan, on_progress=on_progress, on_stage=_stages(annotator, on_stage))
         annotator.stop(outcome.end, start=outcome.start)  # the region is exactly the load window
+        if outcome.aborted:
+            say(outcome.aborted)
         run_dir.update(status="settle", **_load_fields(outcome))
         settled = wait_to_settle(settle_seconds(request, prepared.sources), say, parts.sleep)
         interrupted = outcome.interrupted or not settled
         run_dir.update(status="measure", interrupted=interrupted)
         result = _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock)
-        annotator.verdict(result.evaluation.verdict, verdict_summary(result.evaluation))
+        summary = verdict_summary(result.evaluation)
+        annotator.verdict(result.evaluation.verdict, f"{outcome.aborted}; {summary}" if outcome.aborted else summary)
         return result
     finally:
         annotator.close()  # closes the region after Ctrl-C, SIGTERM or a crash; a no-op after stop()
@@ -235,10 +239,13 @@ def _stages(annotator: RunAnnotator, on_stage: Callable[[StageChange], None] | N
     return stage
 
 
-def _plan(request: RunRequest, profile: Profile, run_dir: RunDirectory) -> LoadPlan:
+def _plan(request: RunRequest, prepared: Prepared, run_dir: RunDirectory, clock: Clock) -> LoadPlan:
+    aborting = abort_objectives(prepared.objectives)
     return LoadPlan(
         scenario=request.scenario,
-        profile=profile,
+        profile=prepared.profile,
+        abort_check=AbortWatch(aborting, prepared.sources, clock) if aborting else None,
+        abort_every=abort_cadence(aborting),
         host=request.host,
         workers=request.workers,
         expect_workers=request.expect_workers,
@@ -289,7 +296,7 @@ def _measure_and_report(
     sources.client_stats = lambda objective: client_measurement(outcome.stats, objective)
     judged = measure_and_evaluate(prepared.objectives, window, sources)
     interrupted = interrupted or judged.interrupted  # what is missing becomes ERROR: never a pass
-    evaluation = judged.evaluation
+    evaluation = aborted_evaluation(judged.evaluation) if outcome.aborted else judged.evaluation
 
     def record(interrupted: bool) -> dict[str, Any]:
         code = EXIT_INTERRUPTED if interrupted else exit_code_for(evaluation.verdict, fail_on_warn=request.fail_on_warn)
@@ -297,6 +304,8 @@ def _measure_and_report(
         run_facts = {**run_dir.record, "status": "done"}
         document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run_facts)
         document["client"] = outcome.stats.to_dict()
+        if outcome.aborted:
+            document["aborted"] = outcome.aborted
         run_dir.write_text("result.json", render_json(document))
         return document
 

@@ -191,6 +191,15 @@ Indicator = PrometheusIndicator | LocustIndicator | LokiIndicator | JaegerIndica
 
 
 @dataclass(frozen=True)
+class AbortRule:
+    """`abort: {after, every}`: during the load, judge this objective every `every` seconds over [start, now];
+    once it FAILs at least `after` seconds into the load, the load stops and the run FAILs."""
+
+    after: float
+    every: float = 5.0
+
+
+@dataclass(frozen=True)
 class Objective:
     slo_set: str
     name: str
@@ -202,6 +211,7 @@ class Objective:
     description: str = ""
     service: str = ""
     source: str = ""
+    abort: AbortRule | None = None
 
     @property
     def key(self) -> str:

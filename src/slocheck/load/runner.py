@@ -81,6 +81,7 @@ class _Run:
         self.warnings: list[str] = []
         self.notes: list[str] = []
         self.failure = ""
+        self.aborted = ""
         self.interrupts = 0
         self.achieved_users = 0
         self.cpu = CpuMonitor()
@@ -242,17 +243,34 @@ class _Run:
         self.started_at, self.started_mono = _now(), time.monotonic()
         self.runner.start_shape()
         next_sample = 0.0
+        next_check = time.monotonic() + self.plan.abort_every
         while not self._finished():
             gevent.sleep(POLL_SECONDS)
             self._watch_workers()
             if time.monotonic() >= next_sample:
                 next_sample = time.monotonic() + SAMPLE_SECONDS
                 self._sample()
+            if self.plan.abort_check is not None and time.monotonic() >= next_check:
+                next_check = time.monotonic() + self.plan.abort_every
+                self._check_abort()
         self._stop()
+
+    def _check_abort(self) -> None:
+        """A failing check never stops the load; only a reason it returns does."""
+        assert self.plan.abort_check is not None
+        assert self.started_at is not None
+        try:
+            reason = self.plan.abort_check(self.stats, self.started_at)
+        except Exception as exc:
+            logger.warning("the live abort check failed: %s: %s", type(exc).__name__, exc)
+            return
+        if reason:
+            logger.warning("%s: stopping the load", reason)
+            self.aborted = reason
 
     def _finished(self) -> bool:
         """Interrupted, failed, or stopped: a master counts as stopped once every live worker reported so."""
-        if self.interrupts or self.failure or self.runner.state == STATE_STOPPED:
+        if self.interrupts or self.failure or self.aborted or self.runner.state == STATE_STOPPED:
             return True
         return bool(self.runner.state == STATE_STOPPING and self._workers_stopped())
 
@@ -446,6 +464,7 @@ class _Run:
             self.plan.out_dir / "locust" if self.csv is not None and self.plan.out_dir else None,
             tuple(f"{e['count']}× {e['msg']}" for e in ranked),
             self.env.process_exit_code if self.env is not None else None,
+            self.aborted,
         )
 
     def _end(self, start: datetime) -> datetime:

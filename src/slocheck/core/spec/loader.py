@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from slocheck.core.errors import Problem, SpecError
 from slocheck.core.model import (
+    AbortRule,
     Bar,
     Indicator,
     JaegerIndicator,
@@ -27,7 +28,15 @@ from slocheck.core.model import (
 from slocheck.core.spec.checks import duplicate_names, raw_variables, variable_problems
 from slocheck.core.spec.errors_format import display_path, document_path, message_for
 from slocheck.core.spec.logql import count_query
-from slocheck.core.spec.schema import IndicatorModel, LokiModel, ObjectiveModel, RangeModel, SLOSetModel, parse_bar
+from slocheck.core.spec.schema import (
+    AbortModel,
+    IndicatorModel,
+    LokiModel,
+    ObjectiveModel,
+    RangeModel,
+    SLOSetModel,
+    parse_bar,
+)
 from slocheck.core.spec.templating import substitute_variables
 from slocheck.core.spec.yamldoc import Located, Path, YamlSyntaxError, load_documents
 from slocheck.core.units import parse_duration
@@ -142,7 +151,14 @@ def _objective(document: SLOSetModel, model: ObjectiveModel, indicator: Indicato
         description=model.description,
         service=document.spec.service,
         source=source,
+        abort=_abort(model.abort),
     )
+
+
+def _abort(model: AbortModel | None) -> AbortRule | None:
+    if model is None:
+        return None
+    return AbortRule(parse_duration(model.after), parse_duration(model.every))
 
 
 def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> Indicator:

@@ -176,6 +176,23 @@ def parse_bar(value: BarText) -> tuple[Condition, ...]:
     return conditions
 
 
+def _positive_duration(value: object) -> object:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = f"{value}s"
+    if not isinstance(value, str) or parse_duration(value) <= 0:
+        raise ValueError(f'"{value}" must be a positive duration like 30s')
+    return value
+
+
+class AbortModel(Strict):
+    """Stop the load once this objective FAILs `after` into it, judged live `every` (default 5s)."""
+
+    after: str
+    every: str = "5s"
+
+    _durations = field_validator("after", "every", mode="before")(_positive_duration)
+
+
 class ObjectiveModel(Strict):
     name: Annotated[str, Field(pattern=NAME_PATTERN, max_length=128)]
     description: str = ""
@@ -184,6 +201,7 @@ class ObjectiveModel(Strict):
     warn: BarText | None = None
     on_no_data: OnNoData | None = None
     blocking: bool | None = None
+    abort: AbortModel | None = None
 
     @field_validator("pass_", "warn", mode="before")
     @classmethod
