@@ -181,3 +181,26 @@ def test_two_workers_run_the_schedule_exactly_once_between_them(server: Counting
     assert stats.scheduled == 60
     assert stats.iterations + stats.dropped == 60
     assert server.counts[("GET", "/ok")] == stats.iterations == stats.count
+
+
+@LOAD_WARNINGS[0]
+def test_an_abort_reason_from_the_live_check_stops_the_load(server: CountingServer, data_dir: Path) -> None:
+    calls: list[int] = []
+
+    def check(stats: ClientStats, _start: object) -> str | None:
+        calls.append(stats.count)
+        return "aborted at 00:01: api/p99 too slow" if len(calls) >= 2 else None
+
+    plan = LoadPlan(
+        data_dir / "iteration_locustfile.py",
+        open_profile((30.0, 20.0), max_users=5),
+        host=server.url,
+        abort_check=check,
+        abort_every=0.5,
+    )
+    outcome = run_load(plan)
+
+    assert outcome.aborted == "aborted at 00:01: api/p99 too slow"
+    assert len(calls) == 2
+    assert outcome.window.seconds < 10
+    assert calls[-1] > 0  # the check saw the live statistics

@@ -431,3 +431,15 @@ def test_from_scheduled_on_a_count_is_a_located_error(tmp_path: Path) -> None:
     text = slo_document(LOCUST_SCHEDULED.replace("stat: p99, from: scheduled", "stat: rps, from: scheduled"))
     with pytest.raises(SpecError, match="from: scheduled applies to a latency percentile"):
         load_slo_files([write(tmp_path, "slo.yaml", text)])
+
+
+def test_abort_after_and_every_are_read_as_seconds(tmp_path: Path) -> None:
+    objectives = LOCUST_SCHEDULED.replace(
+        '      pass: "< 1s"\n', '      pass: "< 1s"\n      abort: {after: 30s, every: 5s}\n', 1
+    )
+    (slo_set,) = load_slo_files([write(tmp_path, "slo.yaml", slo_document(objectives))])
+
+    rule = slo_set.objectives[0].abort
+    assert rule is not None
+    assert (rule.after, rule.every) == (30.0, 5.0)
+    assert slo_set.objectives[1].abort is None
