@@ -7,7 +7,7 @@ import sys
 from types import FrameType
 from typing import Any
 
-LOAD_COMMANDS = {"run", "demo", "worker"}
+LOAD_COMMANDS = {"run", "demo", "worker", "capacity"}
 
 
 def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
