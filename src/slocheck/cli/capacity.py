@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from slocheck.cli import options
+
+if TYPE_CHECKING:
+    from slocheck.app.capacity import CapacityResult
 from slocheck.cli.app import app
 from slocheck.cli.options import (
     BackendFlags,
     ConfigOption,
     DebugOption,
+    GrafanaUrlOption,
     PromUrlOption,
     SloFiles,
     VarOption,
@@ -56,18 +60,20 @@ def capacity(
     var: VarOption = [],  # noqa: B006 - typer reads the default, never mutates it
     config: ConfigOption = None,
     prometheus_url: PromUrlOption = None,
+    grafana_url: GrafanaUrlOption = None,
     debug: DebugOption = False,
 ) -> int:
     """Find the highest arrival rate at which every blocking objective holds (each step judged on its own window)."""
-    from slocheck.app.capacity import CapacityPlan, StepSize, capacity_plan_for, search_capacity
+    from slocheck.app.capacity import CapacityPlan, StepResult, StepSize, capacity_plan_for, search_capacity
     from slocheck.app.phases import load_specs, open_checked_sources
     from slocheck.app.runstore import new_run_id
+    from slocheck.grafana.annotator import RunAnnotator
     from slocheck.load.plan import LoadPlan
     from slocheck.load.profiles import Profile
     from slocheck.load.runner import run_load  # first: Locust (gevent) must patch before requests is imported
     from slocheck.load.scenario import load_scenario
 
-    settings = settings_from(config, BackendFlags(prometheus_url, None, None, None, None, None, False))
+    settings = settings_from(config, BackendFlags(prometheus_url, None, None, None, grafana_url, None, False))
     specs = load_specs(list(files), dict(v.split("=", 1) for v in var))
     load_scenario(scenario)
     plan = CapacityPlan(
@@ -84,37 +90,45 @@ def capacity(
     base = LoadPlan(scenario=scenario, profile=Profile("capacity", ()), host=host, out_dir=run_dir)
     sources, _warnings = open_checked_sources(settings, specs.objectives, options.clock())
     console = stderr_console()
+    annotator = RunAnnotator(
+        settings.backends.grafana, warn=lambda m: console.print(f"warning: {m}"), clock=options.clock
+    )
+    annotator.start(run_dir.name, scenario.stem, "capacity", [s.name for s in specs.sets], host)
+
+    def on_step(step: StepResult) -> None:
+        line = f"step {step.rate:g}/s: {'held' if step.held else 'BROKE: ' + '; '.join(step.broken_by)}"
+        console.print(line, markup=False)
+        annotator.point(step.outcome.start, line, "capacity-step")
+
     try:
         result = search_capacity(
-            plan,
-            specs.objectives,
-            sources,
-            lambda profile: run_load(capacity_plan_for(base, profile)),
-            on_step=lambda s: console.print(
-                f"step {s.rate:g}/s: {'held' if s.held else 'BROKE: ' + '; '.join(s.broken_by)}", markup=False
-            ),
+            plan, specs.objectives, sources, lambda profile: run_load(capacity_plan_for(base, profile)), on_step
         )
+        annotator.stop()
+        document = result.to_dict() | {"required": required}
+        (run_dir / "result.json").write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
+        _table(result)
+        found = result.highest_held.rate if result.highest_held else None
+        summary = _summary(result, plan.start)
+        console.print(summary, markup=False)
+        console.print(f"wrote {run_dir / 'result.json'}", markup=False)
+        gate_held = required is None or (found is not None and found >= required)
+        annotator.verdict("PASS" if gate_held else "FAIL", summary)
     finally:
+        annotator.close()
         sources.close()
-    document = result.to_dict() | {"required": required}
-    (run_dir / "result.json").write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
-    _table(result)
-    held = result.highest_held
-    found = held.rate if held else None
-    summary = f"capacity: {found:g}/s" if found is not None else f"capacity: below {plan.start:g}/s"
-    if result.first_broken is not None:
-        summary += f"; first broken at {result.first_broken.rate:g}/s by {'; '.join(result.first_broken.broken_by)}"
-    console.print(summary, markup=False)
-    console.print(f"wrote {run_dir / 'result.json'}", markup=False)
-    if required is None:
-        return EXIT_HELD
-    return EXIT_HELD if found is not None and found >= required else EXIT_BELOW
+    return EXIT_HELD if gate_held else EXIT_BELOW
 
 
-def _table(result: object) -> None:
-    from slocheck.app.capacity import CapacityResult
+def _summary(result: CapacityResult, start: float) -> str:
+    held, broken = result.highest_held, result.first_broken
+    summary = f"capacity: {held.rate:g}/s" if held is not None else f"capacity: below {start:g}/s"
+    if broken is not None:
+        summary += f"; first broken at {broken.rate:g}/s by {'; '.join(broken.broken_by)}"
+    return summary
 
-    assert isinstance(result, CapacityResult)
+
+def _table(result: CapacityResult) -> None:
     headers = ("rate", "achieved", "dropped", "p95 (all requests)", "p99 from schedule", "fail", "verdict", "broken by")
     table = Table(*headers)
     for step in result.steps:
