@@ -7,7 +7,7 @@ import sys
 from types import FrameType
 from typing import Any
 
-LOAD_COMMANDS = {"run", "demo", "worker"}
+LOAD_COMMANDS = {"run", "demo", "worker", "capacity"}
 # Commands that read stored client histograms (slocheck.load, hence Locust) — with --baseline for these two.
 HISTORY_COMMANDS = {"compare", "runs"}
 BASELINE_COMMANDS = {"evaluate", "report"}

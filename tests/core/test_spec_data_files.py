@@ -50,7 +50,8 @@ EXPECTED_PROBLEMS: dict[str, list[str]] = {
         ":5:3: service: is required",
         ":6:7: objectives[0].pass: is required",
         ":7:34: objectives[0].indicator.locust.stat: \"p42\" is not allowed; expected 'p50', 'p90', 'p95', 'p99', "
-        "'p99.9', 'avg', 'max', 'rps', 'fail_ratio', 'count' or 'failures'",
+        "'p99.9', 'avg', 'max', 'rps', 'fail_ratio', 'count', 'failures', "
+        "'dropped' or 'achieved_rate'",
     ],
     "mixed_kinds.yaml": [":8:7: objectives[0]: pass is a duration but warn is a bytes; use the same unit kind"],
     "multi_document.yaml": [

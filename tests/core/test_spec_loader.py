@@ -406,3 +406,40 @@ def test_a_relative_bar_is_not_silently_read_as_an_absolute_one(tmp_path: Path) 
     path = write(tmp_path, "slo.yaml", slo_document(objectives))
     (condition,) = load_slo_files([path])[0].objectives[0].pass_bar.conditions
     assert (condition.relative, condition.threshold) == ("percent", 0.1)
+
+
+LOCUST_SCHEDULED = """\
+    - name: api-p99-scheduled
+      indicator:
+        locust: {stat: p99, from: scheduled}
+      pass: "< 1s"
+    - name: no-drops
+      indicator:
+        locust: {stat: dropped}
+      pass: "<= 0"
+"""
+
+
+def test_from_scheduled_and_dropped_are_read_for_arrival_rate_runs(tmp_path: Path) -> None:
+    (slo_set,) = load_slo_files([write(tmp_path, "slo.yaml", slo_document(LOCUST_SCHEDULED))])
+
+    assert slo_set.objectives[0].indicator == LocustIndicator("p99", start="scheduled")
+    assert slo_set.objectives[1].indicator == LocustIndicator("dropped")
+
+
+def test_from_scheduled_on_a_count_is_a_located_error(tmp_path: Path) -> None:
+    text = slo_document(LOCUST_SCHEDULED.replace("stat: p99, from: scheduled", "stat: rps, from: scheduled"))
+    with pytest.raises(SpecError, match="from: scheduled applies to a latency percentile"):
+        load_slo_files([write(tmp_path, "slo.yaml", text)])
+
+
+def test_abort_after_and_every_are_read_as_seconds(tmp_path: Path) -> None:
+    objectives = LOCUST_SCHEDULED.replace(
+        '      pass: "< 1s"\n', '      pass: "< 1s"\n      abort: {after: 30s, every: 5s}\n', 1
+    )
+    (slo_set,) = load_slo_files([write(tmp_path, "slo.yaml", slo_document(objectives))])
+
+    rule = slo_set.objectives[0].abort
+    assert rule is not None
+    assert (rule.after, rule.every) == (30.0, 5.0)
+    assert slo_set.objectives[1].abort is None

@@ -144,6 +144,15 @@ def test_stage_changes_become_point_annotations_with_the_run_tag(grafana: FakeGr
     assert stages[0]["text"] == "stage 2: 50 users at 5/s"
 
 
+def test_a_capacity_step_is_a_point_annotation_with_its_own_tag(grafana: FakeGrafana, annotator: RunAnnotator) -> None:
+    start(annotator)
+    annotator.point(START + timedelta(seconds=30), "step 160/s: held", "capacity-step")
+    (step,) = [a for a in grafana.annotations.values() if "capacity-step" in a["tags"]]
+    assert step["tags"] == ["slocheck", "run:20261123-100000-ab12", "capacity-step"]
+    assert step["text"] == "step 160/s: held"
+    assert step["time"] == ms(START + timedelta(seconds=30))
+
+
 def test_a_configured_dashboard_and_panel_pin_the_region_to_them(
     grafana: FakeGrafana, settings: GrafanaSettings, warnings: Warnings
 ) -> None:

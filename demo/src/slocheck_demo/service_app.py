@@ -1,8 +1,8 @@
 """The demo service's aiohttp application: routes, middlewares and the datastores' lifecycle.
 
 Middlewares, outermost first: `observe` (metrics and error logs), `json_errors` (every failure answers JSON),
-`inject_faults` (--latency, --error-rate: every API request, authenticated or not), `authenticate` (bearer
-tokens, rate limit).
+`limit_capacity` (--max-concurrency, --service-time: a known capacity), `inject_faults` (--latency,
+--error-rate: every API request, authenticated or not), `authenticate` (bearer tokens, rate limit).
 """
 
 from __future__ import annotations
@@ -127,6 +127,20 @@ async def inject_faults(request: web.Request, handler: Handler) -> web.StreamRes
     return await handler(request)
 
 
+CAPACITY: web.AppKey[asyncio.Semaphore] = web.AppKey("capacity", asyncio.Semaphore)
+
+
+@web.middleware
+async def limit_capacity(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """--max-concurrency N --service-time S: at most N requests in service, each for S; capacity N/S per second."""
+    options = services(request).options
+    if options.max_concurrency <= 0 or request.path in UNOBSERVED:
+        return await handler(request)
+    async with request.app[CAPACITY]:
+        await asyncio.sleep(options.service_time_ms / 1000)
+    return await handler(request)
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_post(TOKEN_PATH, handlers.issue_token)
     app.router.add_get("/api/v1/agents", handlers.list_agents)
@@ -169,8 +183,9 @@ async def datastores(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(options: ServiceOptions) -> web.Application:
     state = build_services(options)
-    app = web.Application(middlewares=[observe, json_errors, inject_faults, authenticate])
+    app = web.Application(middlewares=[observe, json_errors, limit_capacity, inject_faults, authenticate])
     app[SERVICES] = state
+    app[CAPACITY] = asyncio.Semaphore(max(options.max_concurrency, 1))
     add_routes(app)
     if not options.lazy_series:
         state.metrics.initialise(observed_routes(app), [(p.provider, p.model) for p in MODELS.values()])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -25,6 +25,10 @@ class ServiceOptions:
     redis_max_connections: int = 20
     # Fault knobs.
     latency_ms: float = 0.0
+    # A target with a known capacity: at most `max_concurrency` requests served at once (the rest queue), each
+    # holding its slot for `service_time_ms`; every path but /health and /metrics. 0 = unlimited.
+    max_concurrency: int = 0
+    service_time_ms: float = 0.0
     error_rate: float = 0.0
     llm_error_rate: float = 0.0
     # A fast model's median; slower models are multiples of it (see service_llm.MODELS).
@@ -63,6 +67,8 @@ class ServiceOptions:
             (0 <= self.error_rate <= 1, "error_rate must be within [0, 1]"),
             (0 <= self.llm_error_rate <= 1, "llm_error_rate must be within [0, 1]"),
             (self.latency_ms >= 0 and self.db_write_latency_ms >= 0, "latencies must not be negative"),
+            (self.max_concurrency >= 0, "max_concurrency must be 0 (unlimited) or more"),
+            (self.service_time_ms >= 0, "service_time must not be negative"),
             (self.llm_latency_median_ms >= 0 and self.llm_latency_sigma >= 0, "LLM latency must not be negative"),
             (min(self.token_ttl_seconds, self.cache_ttl_seconds, self.result_ttl_seconds) > 0, "TTLs must be > 0"),
             (self.rate_limit_per_minute >= 0, "rate_limit_per_minute must not be negative"),
@@ -71,8 +77,25 @@ class ServiceOptions:
         return [message for ok, message in checks if not ok]
 
 
+_UNITS = {"ms": 1.0, "s": 1000.0}
+
+
+def service_time(text: str) -> float:
+    """`50ms`, `0.05s` or a bare number of milliseconds, as milliseconds."""
+    value = text.strip().lower()
+    scale = 1.0
+    for suffix in ("ms", "s"):
+        if value.endswith(suffix):
+            value, scale = value[: -len(suffix)], _UNITS[suffix]
+            break
+    try:
+        return float(value) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a duration like 50ms or 0.05s (got {text!r})") from None
+
+
 # (flag, field, type, help); defaults come from ServiceOptions so the two never disagree.
-_FLAGS: tuple[tuple[str, str, type, str], ...] = (
+_FLAGS: tuple[tuple[str, str, Callable[[str], object], str], ...] = (
     ("--host", "host", str, "address to bind"),
     ("--port", "port", int, "port to bind (0 picks a free one)"),
     ("--database-url", "database_url", str, "postgresql://… (default: in-process stand-in)"),
@@ -82,6 +105,8 @@ _FLAGS: tuple[tuple[str, str, type, str], ...] = (
     ("--redis-url", "redis_url", str, "redis://… (default: in-process stand-in)"),
     ("--redis-max-connections", "redis_max_connections", int, "maximum Redis connections"),
     ("--latency", "latency_ms", float, "extra latency added to every API request, ms"),
+    ("--max-concurrency", "max_concurrency", int, "serve at most N requests at once, queue the rest (0: unlimited)"),
+    ("--service-time", "service_time_ms", service_time, "time each request holds its slot (50ms, 0.05s; bare: ms)"),
     ("--error-rate", "error_rate", float, "fraction of API requests answering 500"),
     ("--llm-error-rate", "llm_error_rate", float, "fraction of simulated LLM calls failing"),
     ("--llm-latency-median", "llm_latency_median_ms", float, "median latency of the fast model, ms"),

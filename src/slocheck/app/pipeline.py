@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from slocheck.app.abort import AbortWatch, abort_cadence, abort_objectives, aborted_evaluation
 from slocheck.app.backends import build_sources
 from slocheck.app.context import (
     CONTEXT_FILE,
@@ -68,6 +69,8 @@ class LoadOverrides:
     users: int | None = None
     spawn_rate: float | None = None
     duration: float | None = None
+    rate: str | None = None  # --rate 200/s: a constant arrival rate (open model) for the duration
+    max_users: int | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,8 @@ def preflight(
         users=overrides.users,
         spawn_rate=overrides.spawn_rate,
         duration=overrides.duration,
+        rate=overrides.rate,
+        max_users=overrides.max_users,
     )
     ensure_writable_dir(request.out_root, "output directory")
     chosen = _choose_baseline(request, profile, specs.sets)
@@ -257,11 +262,13 @@ def execute_run(
             run_dir.run_id, request.scenario.stem, prepared.profile.name, [s.name for s in prepared.sets], shown
         )
         run_dir.update(grafana_annotation_id=annotation_id)
-        plan = _plan(request, prepared.profile, run_dir)
+        plan = _plan(request, prepared, run_dir, clock)
         # `jaeger: {run_traces: true}` keeps this run's traces: they exist only when the load is traced.
         prepared.sources.run_id = run_dir.run_id if plan.tracing else None
         outcome = parts.run_load(plan, on_progress=on_progress, on_stage=_stages(annotator, on_stage))
         annotator.stop(outcome.end, start=outcome.start)  # the region is exactly the load window
+        if outcome.aborted:
+            say(outcome.aborted)
         _record_load(run_dir, outcome, say)
         settled, settle_report = settle_after_load(request, prepared, outcome.end, say, parts.sleep)
         if settle_report is not None:
@@ -269,7 +276,8 @@ def execute_run(
         interrupted = outcome.interrupted or not settled
         run_dir.update(status="measure", interrupted=interrupted)
         result = _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock, say)
-        annotator.verdict(result.evaluation.verdict, verdict_summary(result.evaluation))
+        summary = verdict_summary(result.evaluation)
+        annotator.verdict(result.evaluation.verdict, f"{outcome.aborted}; {summary}" if outcome.aborted else summary)
         return result
     finally:
         annotator.close()  # closes the region after Ctrl-C, SIGTERM or a crash; a no-op after stop()
@@ -302,10 +310,13 @@ def _stages(annotator: RunAnnotator, on_stage: Callable[[StageChange], None] | N
     return stage
 
 
-def _plan(request: RunRequest, profile: Profile, run_dir: RunDirectory) -> LoadPlan:
+def _plan(request: RunRequest, prepared: Prepared, run_dir: RunDirectory, clock: Clock) -> LoadPlan:
+    aborting = abort_objectives(prepared.objectives)
     return LoadPlan(
         scenario=request.scenario,
-        profile=profile,
+        profile=prepared.profile,
+        abort_check=AbortWatch(aborting, prepared.sources, clock) if aborting else None,
+        abort_every=abort_cadence(aborting),
         host=request.host,
         workers=request.workers,
         expect_workers=request.expect_workers,
@@ -381,6 +392,7 @@ def _measure_and_report(
         say(f"warning: {warning}")
     interrupted = interrupted or judged.interrupted  # what is missing becomes ERROR: never a pass
     evaluation = judge_load(judged.evaluation, outcome.stats.count, outcome.stats.total.failures)
+    evaluation = aborted_evaluation(evaluation) if outcome.aborted else evaluation
     failures: list[OutputError] = []  # a full disk now must not hide the verdict: it is printed, then the failures
 
     def record(interrupted: bool) -> dict[str, Any]:
@@ -390,6 +402,8 @@ def _measure_and_report(
         document = result_document(evaluation, exit_code=code, generated_at=clock(), run=run_facts,
                                    baseline=baseline_record(chosen) if chosen is not None else None)  # fmt: skip
         document["client"] = outcome.stats.to_dict()
+        if outcome.aborted:
+            document["aborted"] = outcome.aborted
         _keep_going(failures, run_dir.save)
         _keep_going(failures, lambda: run_dir.write_text("result.json", render_json(document)))
         return document

@@ -79,6 +79,12 @@ def run(
     duration: Annotated[
         str | None, typer.Option("--duration", help="Override the profile's duration (30s, 5m).")
     ] = None,
+    rate: Annotated[
+        str | None, typer.Option("--rate", help="Open model: start iterations at this rate (200/s, 600/m).")
+    ] = None,
+    max_users: Annotated[
+        int | None, typer.Option("--max-users", help="Open model: users executing iterations (default: from rate).")
+    ] = None,
     workers: Annotated[
         str, typer.Option("--workers", help="Local worker processes: N or auto (0 = in-process).")
     ] = "0",
@@ -128,7 +134,7 @@ def run(
         profiles_file=profiles,
         host=host,
         out_root=out,
-        overrides=LoadOverrides(users, spawn_rate, _duration(duration)),
+        overrides=LoadOverrides(users, spawn_rate, _duration(duration), rate, max_users),
         variables=parse_vars(var),
         workers=parse_workers(workers),
         expect_workers=expect_workers,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from slocheck import __version__
-from slocheck.cli import check, grafana, history, init, interop, load, report  # noqa: F401 - importing a command module registers it
+from slocheck.cli import capacity, check, grafana, history, init, interop, load, report  # noqa: F401 - importing a command module registers it
 from slocheck.cli.app import app
 from slocheck.cli.options import stderr_console
 from slocheck.core.errors import SlocheckError, SpecError, one_line

@@ -200,6 +200,9 @@ class LocustIndicator:
     request: str | None = None
     method: str | None = None
     include_failures: bool = False  # latencies and rps over every request; by default over successful ones only
+    # `from:` where latency is measured from: "send" (the request was sent) or "scheduled" (arrival-rate runs:
+    # the iteration's scheduled start, which includes the wait coordinated omission hides).
+    start: str = "send"
 
     backend = "locust"
 
@@ -267,6 +270,15 @@ class Compare:
 
 
 @dataclass(frozen=True)
+class AbortRule:
+    """`abort: {after, every}`: during the load, judge this objective every `every` seconds over [start, now];
+    once it FAILs at least `after` seconds into the load, the load stops and the run FAILs."""
+
+    after: float
+    every: float = 5.0
+
+
+@dataclass(frozen=True)
 class Objective:
     slo_set: str
     name: str
@@ -279,12 +291,12 @@ class Objective:
     service: str = ""
     source: str = ""
     series_no_data: SeriesNoData | None = None
+    abort: AbortRule | None = None
+    compare: Compare | None = None
 
     @property
     def key(self) -> str:
         return f"{self.slo_set}/{self.name}"
-
-    compare: Compare | None = None
 
     @property
     def kind(self) -> Kind:

@@ -165,14 +165,18 @@ class RunAnnotator:
 
     def stage(self, change: StageLike) -> None:
         """A point annotation where a stage of the profile began; failures warn once and never stop the load."""
+        text = f"stage {change.index}: {change.users} users at {change.spawn_rate:g}/s"
+        self.point(change.at, text, f"stage:{change.index}")
+
+    def point(self, at: datetime, text: str, tag: str) -> None:
+        """A point annotation inside the run's region (a stage, a capacity step); failures warn once."""
         if not self.active or self._stage_warned:
             return
-        text = f"stage {change.index}: {change.users} users at {change.spawn_rate:g}/s"
-        tags = (BASE_TAG, f"run:{self._run_id}", f"stage:{change.index}")
+        tags = (BASE_TAG, f"run:{self._run_id}", tag)
         try:
             self._client().create_annotation(
                 NewAnnotation(
-                    time=change.at,
+                    time=at,
                     text=text,
                     tags=tags,
                     dashboard_uid=self._settings.dashboard_uid,
@@ -181,7 +185,7 @@ class RunAnnotator:
             )
         except BackendError as exc:
             self._stage_warned = True
-            self._warn(f"Grafana: stage annotations stopped: {exc.detail}")
+            self._warn(f"Grafana: point annotations stopped: {exc.detail}")
 
     def stop(self, end: datetime | None = None, *, start: datetime | None = None) -> None:
         """Close the region at `end` (default now); `start` corrects its beginning to the exact load start.

@@ -80,6 +80,7 @@ HELLO = "slocheck_hello"
 CONFIG = "slocheck_config"
 FINAL = "slocheck_final"
 WIRE_KEY = "slocheck"
+ARRIVALS_DONE = "slocheck_arrivals_done"
 
 
 @dataclass
@@ -183,9 +184,11 @@ class MasterLink:
         self.user_classes = sorted(user_classes)
         self.hello: dict[str, dict[str, Any]] = {}
         self.finals: dict[str, float] = {}
+        self.arrivals_done: set[str] = set()
         self.mismatch: str | None = None
         runner.register_message(HELLO, self._on_hello)
         runner.register_message(FINAL, self._on_final)
+        runner.register_message(ARRIVALS_DONE, self._on_arrivals_done)
         runner.environment.events.worker_report.add_listener(self._on_report)
 
     def _on_hello(self, environment: Any, msg: Message) -> None:
@@ -203,16 +206,27 @@ class MasterLink:
                 f"worker {msg.node_id} cannot trace the load: OpenTelemetry is not installed there;"
                 f" run `{INSTALL_HINT}` on that machine"
             )
-        self.runner.send_message(CONFIG, self.config, client_id=msg.node_id)
+        config = dict(self.config)
+        if config.get("arrivals"):  # worker i of n runs the iterations k ≡ i (mod n)
+            config["arrivals"] = {**config["arrivals"], "index": len(self.hello) - 1}
+        self.runner.send_message(CONFIG, config, client_id=msg.node_id)
 
     def _on_final(self, environment: Any, msg: Message) -> None:
         self.stats.merge_wire(msg.data["stats"])
         self.finals[msg.node_id] = time.time()
 
+    def _on_arrivals_done(self, environment: Any, msg: Message) -> None:
+        self.arrivals_done.add(msg.node_id)
+
     def _on_report(self, client_id: str, data: dict[str, Any], **_kwargs: object) -> None:
         wire = data.get(WIRE_KEY)
         if wire:
             self.stats.merge_wire(wire)
+
+    def arrivals_finished(self) -> bool:
+        """Every worker that said hello has run its part of the arrival schedule (or is gone)."""
+        live = {node.id for node in self.runner.clients.values() if node.state != "missing"}
+        return bool(self.hello) and all(n in self.arrivals_done or n not in live for n in self.hello)
 
     def ready(self) -> list[str]:
         """Workers that are connected, idle, and have completed the handshake."""

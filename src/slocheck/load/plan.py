@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from slocheck.load.profiles import Profile
 from slocheck.load.shapes import StageChange
 from slocheck.load.stats import ClientStats
 from slocheck.load.trace_extra import tracing_reason
+
+AbortCheck = Callable[[ClientStats, datetime], str | None]
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,10 @@ class LoadPlan:
     trace_sample: float = 1.0
     otlp_endpoint: str | None = None
     worker_timeout: float = 60.0
+    # Abort on a clear failure: called every `abort_every` seconds during the load with the live client
+    # statistics and the load's start; a non-empty reason stops the load (the outcome's `aborted`).
+    abort_check: AbortCheck | None = None
+    abort_every: float = 5.0
 
     @property
     def tracing(self) -> bool:
@@ -114,6 +121,7 @@ class LoadOutcome:
     csv_prefix: Path | None
     user_exceptions: tuple[str, ...]
     scenario_exit_code: int | None
+    aborted: str = ""  # why the load was stopped early by an abort objective
 
     @property
     def window(self) -> Window:

@@ -22,6 +22,7 @@ from locust.env import Environment
 from locust.runners import STATE_RUNNING, STATE_SPAWNING, STATE_STOPPED, STATE_STOPPING
 
 from slocheck.core.errors import LoadError
+from slocheck.load.arrivals import ArrivalExecutor, open_user_classes, profile_to_wire
 from slocheck.load.csvfiles import CsvFiles
 from slocheck.load.distributed import LocalWorkers, MasterLink
 from slocheck.load.environment import default_options, listeners_restored
@@ -30,7 +31,7 @@ from slocheck.load.monitor import CpuMonitor
 from slocheck.load.plan import LoadOutcome, LoadPlan, check_host, new_run_id
 from slocheck.load.progress import Progress, ProgressCallback, RecentWindow
 from slocheck.load.scenario import Scenario, load_scenario
-from slocheck.load.shapes import ProfileShape, StageCallback, StageChange, observe_shape
+from slocheck.load.shapes import OpenShape, ProfileShape, StageCallback, StageChange, observe_shape
 from slocheck.load.stats import ClientStats
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ class _Run:
         self.warnings: list[str] = []
         self.notes: list[str] = []
         self.failure = ""
+        self.aborted = ""
         self.interrupts = 0
         self.achieved_users = 0
         self.cpu = CpuMonitor()
@@ -96,6 +98,10 @@ class _Run:
         self.seen_missing: set[str] = set()
         self.users: set[Any] = set()
         self.class_hosts = class_hosts(scenario.user_classes)
+        self.executor: ArrivalExecutor | None = None
+        if plan.profile.is_open and scenario.shape_class is None and not plan.distributed:
+            self.executor = ArrivalExecutor(plan.profile, self.stats)
+        self.stats.open_model = plan.profile.is_open and scenario.shape_class is None
 
     # --- setup -------------------------------------------------------------------------------------------------
 
@@ -107,6 +113,9 @@ class _Run:
             self.runner = self.env.create_local_runner()
             self.env.events.request.add_listener(self.stats.on_request)
             self.tracer = self._tracer()
+            if self.executor is not None:
+                self.env.events.request.add_listener(self.executor.on_request)
+                self.env.events.spawning_complete.add_listener(self._start_arrivals)
         self.env.events.test_stop.add_listener(self._on_test_stop)
         self.env.events.init.fire(environment=self.env, runner=self.runner, web_ui=None)
         self.cpu.watch("master" if self.plan.distributed else "local", os.getpid())
@@ -116,8 +125,9 @@ class _Run:
 
     def _environment(self) -> Any:
         try:
+            users = list(self.scenario.user_classes)
             return Environment(
-                user_classes=list(self.scenario.user_classes),
+                user_classes=open_user_classes(tuple(users), self.executor) if self.executor else users,
                 shape_class=self._shape(),
                 events=locust.events,
                 host=self.host if self.plan.host else None,
@@ -130,6 +140,8 @@ class _Run:
 
     def _shape(self) -> Any:
         own = self.scenario.shape_class
+        if own is None and self.plan.profile.is_open:
+            return OpenShape(self.plan.profile, self._open_finished, self._on_stage)
         if own is None:
             return ProfileShape(self.plan.profile, self._on_stage)
         self.notes.append(
@@ -169,7 +181,10 @@ class _Run:
             ) from None
         trace = self._trace_settings().to_wire() if self.plan.tracing else None
         users = [u.__name__ for u in self.scenario.user_classes]
-        self.link = MasterLink(self.runner, self.stats, {"run_id": self.run_id, "trace": trace}, users)
+        config = {"run_id": self.run_id, "trace": trace, "arrivals": None}
+        if self.stats.open_model:
+            config["arrivals"] = profile_to_wire(self.plan.profile, self.plan.workers + self.plan.expect_workers)
+        self.link = MasterLink(self.runner, self.stats, config, users)
 
     def _start_workers(self) -> None:
         assert self.link is not None
@@ -205,6 +220,16 @@ class _Run:
         if self.on_stage is not None:
             self.on_stage(change)
 
+    def _start_arrivals(self, **_kwargs: object) -> None:
+        """The schedule starts once the pool of users is up, so no iteration is dropped for want of a spawn."""
+        if self.executor is not None and not self.executor.started_mono:
+            self.executor.start(int(self.runner.user_count))
+
+    def _open_finished(self) -> bool:
+        if self.link is not None:
+            return bool(self.link.arrivals_finished())
+        return self.executor is not None and self.executor.finished
+
     def _on_test_stop(self, **_kwargs: object) -> None:
         self.stopped_at = _now()
 
@@ -218,17 +243,34 @@ class _Run:
         self.started_at, self.started_mono = _now(), time.monotonic()
         self.runner.start_shape()
         next_sample = 0.0
+        next_check = time.monotonic() + self.plan.abort_every
         while not self._finished():
             gevent.sleep(POLL_SECONDS)
             self._watch_workers()
             if time.monotonic() >= next_sample:
                 next_sample = time.monotonic() + SAMPLE_SECONDS
                 self._sample()
+            if self.plan.abort_check is not None and time.monotonic() >= next_check:
+                next_check = time.monotonic() + self.plan.abort_every
+                self._check_abort()
         self._stop()
+
+    def _check_abort(self) -> None:
+        """A failing check never stops the load; only a reason it returns does."""
+        assert self.plan.abort_check is not None
+        assert self.started_at is not None
+        try:
+            reason = self.plan.abort_check(self.stats, self.started_at)
+        except Exception as exc:
+            logger.warning("the live abort check failed: %s: %s", type(exc).__name__, exc)
+            return
+        if reason:
+            logger.warning("%s: stopping the load", reason)
+            self.aborted = reason
 
     def _finished(self) -> bool:
         """Interrupted, failed, or stopped: a master counts as stopped once every live worker reported so."""
-        if self.interrupts or self.failure or self.runner.state == STATE_STOPPED:
+        if self.interrupts or self.failure or self.aborted or self.runner.state == STATE_STOPPED:
             return True
         return bool(self.runner.state == STATE_STOPPING and self._workers_stopped())
 
@@ -349,6 +391,7 @@ class _Run:
 
     def teardown(self) -> None:
         steps = (
+            self._stop_arrivals,
             self._close_csv,
             self._quit_runner,
             self._stop_workers,
@@ -361,6 +404,10 @@ class _Run:
                 step()
             except Exception as exc:
                 logger.warning("cleaning up the load run: %s: %s", type(exc).__name__, exc)
+
+    def _stop_arrivals(self) -> None:
+        if self.executor is not None:
+            self.executor.stop()
 
     def _close_csv(self) -> None:
         if self.csv is not None:
@@ -417,6 +464,7 @@ class _Run:
             self.plan.out_dir / "locust" if self.csv is not None and self.plan.out_dir else None,
             tuple(f"{e['count']}× {e['msg']}" for e in ranked),
             self.env.process_exit_code if self.env is not None else None,
+            self.aborted,
         )
 
     def _end(self, start: datetime) -> datetime:

@@ -64,6 +64,32 @@ class ProfileShape(LoadTestShape):
         return stage.users, stage.spawn_rate
 
 
+class OpenShape(LoadTestShape):
+    """Arrival-rate profiles: the pool of users stays up until the arrival schedule has run.
+
+    The schedule itself (which drives the load) is `arrivals.ArrivalExecutor`; stages are reported at their
+    planned offsets (users = the pool, spawn_rate = the stage's arrival rate)."""
+
+    def __init__(self, profile: Profile, finished: Callable[[], bool], on_stage: StageCallback | None = None) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.profile, self.finished, self.on_stage = profile, finished, on_stage
+        self._current: int | None = None
+
+    def tick(self) -> tuple[int, float] | None:
+        if self.finished():
+            return None
+        elapsed: float = self.get_run_time()  # type: ignore[no-untyped-call]
+        index = self.profile.stage_at(elapsed)
+        if index is not None and index != self._current:
+            self._current = index
+            stage = self.profile.stages[index]
+            pool, rate = self.profile.pool_size, stage.rate or 0.0
+            change = StageChange(index + 1, datetime.now(UTC), pool, rate, stage.duration)
+            _notify(self.on_stage, change)
+        pool = self.profile.pool_size
+        return pool, float(max(pool, 1000))
+
+
 def observe_shape(shape: Any, on_stage: StageCallback | None) -> Any:
     """Report every change of a user-defined shape's `tick()` value as a new stage (the shape is unchanged)."""
     original = shape.tick

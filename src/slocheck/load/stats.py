@@ -22,7 +22,9 @@ AGGREGATED = "Aggregated"
 MAX_DISTINCT_ERRORS = 500
 OTHER_ERRORS = "(other errors: more than 500 distinct error messages)"
 PERCENTILES: dict[str, float] = {"p50": 0.5, "p90": 0.9, "p95": 0.95, "p99": 0.99, "p99.9": 0.999}
-STATS = (*PERCENTILES, "avg", "max", "rps", "fail_ratio", "count", "failures")
+STATS = (*PERCENTILES, "avg", "max", "rps", "fail_ratio", "count", "failures", "dropped", "achieved_rate")
+# Stats of the run as a whole (arrival-rate profiles), not of a request.
+RUN_STATS = ("dropped", "achieved_rate")
 
 
 @dataclass
@@ -35,6 +37,8 @@ class EndpointStats:
     failures: int = 0
     size_total: int = 0
     ok_times: LogHistogram = field(default_factory=LogHistogram)  # successful requests only: what objectives judge
+    # Arrival-rate runs: each request's latency from its iteration's scheduled start.
+    scheduled: LogHistogram = field(default_factory=LogHistogram)
 
     @property
     def count(self) -> int:
@@ -58,18 +62,22 @@ class EndpointStats:
     def merge(self, other: EndpointStats) -> None:
         self.times.merge(other.times)
         self.ok_times.merge(other.ok_times)
+        self.scheduled.merge(other.scheduled)
         self.failures += other.failures
         self.size_total += other.size_total
 
     def to_wire(self) -> dict[str, Any]:
         wire = {"m": self.method, "r": self.name, "h": self.times.to_wire(), "f": self.failures, "b": self.size_total}
-        return wire | {"o": self.ok_times.to_wire()}
+        wire |= {"o": self.ok_times.to_wire()}
+        if self.scheduled.count:
+            wire["s"] = self.scheduled.to_wire()
+        return wire
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> EndpointStats:
-        times = LogHistogram.from_wire(data["h"])
-        ok_times = LogHistogram.from_wire(data["o"])
-        return cls(str(data["m"]), str(data["r"]), times, int(data["f"]), int(data["b"]), ok_times)
+        times, ok_times = LogHistogram.from_wire(data["h"]), LogHistogram.from_wire(data["o"])
+        scheduled = LogHistogram.from_wire(data["s"]) if "s" in data else LogHistogram()
+        return cls(str(data["m"]), str(data["r"]), times, int(data["f"]), int(data["b"]), ok_times, scheduled)
 
     def row(self, window_seconds: float) -> dict[str, Any]:
         """One line of the per-endpoint table (latencies in seconds, rates per second)."""
@@ -85,7 +93,14 @@ class EndpointStats:
             "max": _finite(times.max) if self.count else None,
             "avg_size": self.size_total / self.count if self.count else None,
             "rps": self.count / window_seconds if window_seconds > 0 else None,
+            **self.scheduled_row(),
         }
+
+    def scheduled_row(self) -> dict[str, Any]:
+        """Latency from the scheduled start (arrival-rate runs only), beside the send-time columns."""
+        if not self.scheduled.count:
+            return {}
+        return {f"scheduled_{stat}": _finite(self.scheduled.quantile(q)) for stat, q in PERCENTILES.items()}
 
 
 def _finite(value: float) -> float | None:
@@ -100,6 +115,26 @@ class ClientStats:
         self.total = EndpointStats("", AGGREGATED)
         self.errors: dict[tuple[str, str, str], int] = {}
         self.window_seconds = 0.0
+        # Arrival-rate runs: iterations scheduled, started (handed to a free user) and dropped (no user free);
+        # schedule_seconds: how long the schedule took to run (longer than planned when the generator lagged).
+        self.open_model = False
+        self.scheduled = 0
+        self.iterations = 0
+        self.dropped = 0
+        self.schedule_seconds = 0.0
+
+    @property
+    def achieved_rate(self) -> float:
+        """Iterations started per second over the schedule actually run."""
+        return self.iterations / self.schedule_seconds if self.schedule_seconds > 0 else math.nan
+
+    def record_scheduled(self, method: str, name: str, seconds: float) -> None:
+        """A request's latency from its iteration's scheduled start (recorded beside `record`)."""
+        entry = self.entries.get((method, name))
+        if entry is None:
+            entry = self.entries[(method, name)] = EndpointStats(method, name)
+        entry.scheduled.add(seconds)
+        self.total.scheduled.add(seconds)
 
     def record(self, method: str, name: str, seconds: float, size: int, error: str | None) -> None:
         """One finished request: `error` is None for a success."""
@@ -146,6 +181,11 @@ class ClientStats:
         self.total.merge(other.total)
         for (method, name, error), n in other.errors.items():
             self._count_error(method, name, error, n)
+        self.open_model = self.open_model or other.open_model
+        self.scheduled += other.scheduled
+        self.iterations += other.iterations
+        self.dropped += other.dropped
+        self.schedule_seconds = max(self.schedule_seconds, other.schedule_seconds)
 
     def to_wire(self) -> dict[str, Any]:
         """Plain data for Locust's msgpack messages (worker → master)."""
@@ -153,6 +193,7 @@ class ClientStats:
             "entries": [entry.to_wire() for entry in self.entries.values()],
             "total": self.total.to_wire(),
             "errors": [[m, r, e, n] for (m, r, e), n in self.errors.items()],
+            "open": [self.open_model, self.scheduled, self.iterations, self.dropped, self.schedule_seconds],
         }
 
     @classmethod
@@ -164,6 +205,10 @@ class ClientStats:
         stats.total = EndpointStats.from_wire(data["total"])
         for method, name, error, n in data.get("errors", []):
             stats._count_error(str(method), str(name), str(error), int(n))
+        if "open" in data:
+            open_model, scheduled, iterations, dropped, seconds = data["open"]
+            stats.open_model, stats.scheduled, stats.iterations = bool(open_model), int(scheduled), int(iterations)
+            stats.dropped, stats.schedule_seconds = int(dropped), float(seconds)
         return stats
 
     def drain(self) -> dict[str, Any]:
@@ -172,6 +217,7 @@ class ClientStats:
         self.entries = {}
         self.total = EndpointStats("", AGGREGATED)
         self.errors = {}
+        self.scheduled = self.iterations = self.dropped = 0
         return wire
 
     def merge_wire(self, data: Mapping[str, Any]) -> None:
@@ -187,12 +233,21 @@ class ClientStats:
     def to_dict(self) -> dict[str, Any]:
         """The per-endpoint table plus the aggregate and the top failures, JSON-ready, base units."""
         ordered = sorted(self.entries.values(), key=lambda e: (e.name, e.method))
-        return {
+        document: dict[str, Any] = {
             "window_seconds": self.window_seconds,
             "endpoints": [entry.row(self.window_seconds) for entry in ordered],
             "aggregated": self.total.row(self.window_seconds),
             "failures": self.top_failures(),
         }
+        if self.open_model:
+            document["arrivals"] = {
+                "scheduled": self.scheduled,
+                "started": self.iterations,
+                "dropped": self.dropped,
+                "achieved_rate": _finite(self.achieved_rate),
+                "schedule_seconds": self.schedule_seconds,
+            }
+        return document
 
 
 def describe_error(exception: BaseException | str) -> str:
@@ -213,10 +268,12 @@ def _describe(indicator: LocustIndicator) -> str:
     return f"{indicator.stat} of {target}{scope}"
 
 
-def _value(entry: EndpointStats, stat: str, window_seconds: float, include_failures: bool = False) -> float:
+def _value(
+    entry: EndpointStats, stat: str, window_seconds: float, include_failures: bool = False, scheduled: bool = False
+) -> float:
     times = entry.times if include_failures else entry.ok_times
     if stat in PERCENTILES:
-        return times.quantile(PERCENTILES[stat])
+        return (entry.scheduled if scheduled else times).quantile(PERCENTILES[stat])
     values: dict[str, float] = {
         "avg": times.mean,
         "max": times.max,
@@ -271,6 +328,11 @@ def client_measurement(stats: ClientStats, objective: Objective) -> Measurement:
             MeasurementStatus.ERROR,
             reason=f"unknown stat {indicator.stat!r}; use one of {', '.join(STATS)}",
         )
+    if indicator.stat in RUN_STATS:
+        return _run_measurement(stats, objective, query)
+    scheduled = indicator.start == "scheduled"
+    if scheduled and not stats.open_model:
+        return no_data("`from: scheduled` needs an arrival-rate profile (rate: …); this run used users")
     if stats.count == 0:
         return no_data("the load run made no requests")
     selected = _select(stats, indicator)
@@ -278,7 +340,7 @@ def client_measurement(stats: ClientStats, objective: Objective) -> Measurement:
         known = ", ".join(f"{m} {n}" for m, n in sorted(stats.entries, key=lambda k: (k[1], k[0])))
         return no_data(f"no request {query.split(' of ', 1)[1]!r} in this run; known requests: {known}")
     window = stats.window_seconds
-    values = [_value(e, indicator.stat, window, indicator.include_failures) for e in selected]
+    values = [_value(e, indicator.stat, window, indicator.include_failures, scheduled) for e in selected]
     series = tuple(SeriesValue(_labels(e, indicator), v) for e, v in zip(selected, values, strict=True))
     samples = sum(e.count for e in selected)
     if indicator.stat in SUCCESS_STATS and not indicator.include_failures and not any(e.successes for e in selected):
@@ -288,3 +350,18 @@ def client_measurement(stats: ClientStats, objective: Objective) -> Measurement:
         return no_data("no finite value (empty load window)")
     details = {"window_seconds": window, "requests": samples, "failures": sum(e.failures for e in selected)}
     return Measurement(objective.key, "locust", query, MeasurementStatus.OK, series, "", samples, details)
+
+
+def _run_measurement(stats: ClientStats, objective: Objective, query: str) -> Measurement:
+    """`dropped` and `achieved_rate`: stats of the arrival schedule as a whole."""
+    stat = objective.indicator.stat if isinstance(objective.indicator, LocustIndicator) else ""
+    if not stats.open_model:
+        reason = f"{stat} needs an arrival-rate profile (rate: …); this run used users"
+        return Measurement(objective.key, "locust", stat, MeasurementStatus.NO_DATA, reason=reason, sample_size=0)
+    value = float(stats.dropped) if stat == "dropped" else stats.achieved_rate
+    if not math.isfinite(value):
+        reason = "the arrival schedule did not run"
+        return Measurement(objective.key, "locust", stat, MeasurementStatus.NO_DATA, reason=reason, sample_size=0)
+    details = {"scheduled": stats.scheduled, "started": stats.iterations, "dropped": stats.dropped}
+    series = (SeriesValue({"request": AGGREGATED}, value),)
+    return Measurement(objective.key, "locust", stat, MeasurementStatus.OK, series, "", stats.scheduled, details)

@@ -24,7 +24,8 @@ from locust.env import Environment
 from locust.rpc import Message
 
 from slocheck.core.errors import LoadError
-from slocheck.load.distributed import CONFIG, FINAL, HELLO, WIRE_KEY
+from slocheck.load.arrivals import ArrivalExecutor, open_user_classes, profile_from_wire
+from slocheck.load.distributed import ARRIVALS_DONE, CONFIG, FINAL, HELLO, WIRE_KEY
 from slocheck.load.environment import default_options
 from slocheck.load.scenario import Scenario, load_scenario
 from slocheck.load.stats import ClientStats
@@ -43,6 +44,7 @@ class _WorkerSession:
         self.runner = runner
         self.stats = ClientStats()
         self.tracer: Any = None
+        self.executor: ArrivalExecutor | None = None
         events = runner.environment.events
         events.request.add_listener(self.stats.on_request)
         events.report_to_master.add_listener(self._on_report)
@@ -58,14 +60,35 @@ class _WorkerSession:
         data[WIRE_KEY] = self.stats.drain()
 
     def _on_test_stop(self, environment: Any = None, **_kwargs: object) -> None:
+        if self.executor is not None:
+            self.executor.stop()
         self.runner.send_message(FINAL, {"stats": self.stats.drain()})
 
     def _on_config(self, environment: Any, msg: Message) -> None:
+        arrivals = (msg.data or {}).get("arrivals")
+        if arrivals and self.executor is None:
+            self._open_model(arrivals)
         trace = (msg.data or {}).get("trace")
         if trace and self.tracer is None:
             from slocheck.load.tracing import RequestTracer, TraceSettings
 
             self.tracer = RequestTracer(TraceSettings.from_wire(trace)).install()
+
+    def _open_model(self, arrivals: dict[str, Any]) -> None:
+        """Arrival-rate run: this worker's users execute its share of the schedule (see `arrivals.py`)."""
+        profile, index, count = profile_from_wire(arrivals)
+        done = lambda: self.runner.send_message(ARRIVALS_DONE, {})  # noqa: E731
+        executor = ArrivalExecutor(profile, self.stats, index, count, on_finished=done)
+        self.executor = executor
+        self.stats.open_model = True
+        environment = self.runner.environment
+        environment.user_classes = open_user_classes(self.scenario.user_classes, executor)
+        environment.events.request.add_listener(executor.on_request)
+        environment.events.spawning_complete.add_listener(self._start_arrivals)
+
+    def _start_arrivals(self, **_kwargs: object) -> None:
+        if self.executor is not None and not self.executor.started_mono:
+            self.executor.start(int(self.runner.user_count))
 
     def close(self) -> None:
         if self.tracer is not None:

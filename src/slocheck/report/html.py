@@ -19,7 +19,7 @@ from slocheck.report.charts import Line, Threshold, line_chart
 from slocheck.report.context_doc import entry, window_value
 from slocheck.report.hints import GENERATOR_CPU_PERCENT, Hint, compute_hints, generator_cpu_percent
 from slocheck.report.html_context import llm_section, queries_section, resources_section
-from slocheck.report.html_fmt import charts, count, esc, fmt, kpi, kpis, note, percent, section
+from slocheck.report.html_fmt import charts, count, esc, fmt, kpi, kpis, note, number, percent, section
 from slocheck.report.html_inputs import ReportInputs, client_of
 from slocheck.report.html_load import endpoints_section, errors_section, latency_section, throughput_section
 from slocheck.report.html_sections import baseline_section, objectives_section, verdict_section
@@ -158,11 +158,27 @@ def _footer(inputs: ReportInputs) -> str:
     )
 
 
+def open_model_kpis(client: Mapping[str, Any] | None) -> list[str]:
+    """Arrival-rate runs: the achieved rate, dropped iterations, and p99 from the scheduled start vs send time."""
+    arrivals = (client or {}).get("arrivals") or {}
+    if not arrivals:
+        return []
+    aggregated = (client or {}).get("aggregated") or {}
+    scheduled = f"{number(arrivals.get('scheduled')) or 0:,.0f} scheduled"
+    send_p99 = f"send time: {fmt(aggregated.get('p99'), Kind.DURATION)}"
+    return [
+        kpi("Achieved rate", fmt(arrivals.get("achieved_rate"), Kind.RATE), scheduled),
+        kpi("Dropped", count(arrivals.get("dropped")), "iterations with no free user"),
+        kpi("p99 from schedule", fmt(aggregated.get("scheduled_p99"), Kind.DURATION), send_p99),
+    ]
+
+
 def glance(client: Mapping[str, Any] | None, context: Mapping[str, Any] | None, hints: Sequence[Hint]) -> str:
     """Headline numbers for the top of the report."""
     aggregated = (client or {}).get("aggregated") or {}
     server_p95 = window_value(context, "http_latency_p95_window")
     return kpis([
+        *open_model_kpis(client),
         kpi("Requests", count(aggregated.get("requests")), "client side"),
         kpi("Throughput", fmt(aggregated.get("rps"), Kind.RATE), "average over the window"),
         kpi("Client p95", fmt(aggregated.get("p95"), Kind.DURATION), "every request"),

@@ -131,6 +131,9 @@ def latency_section(client: Client, history: Sequence[HistoryPoint], context: Co
         ["client (Locust, every request)", *(fmt(aggregated.get(s), Kind.DURATION) for s in LATENCY_STATS)],
         ["server (Prometheus histogram)", *(fmt(server[s], Kind.DURATION) for s in LATENCY_STATS)],
     ]
+    if any(f"scheduled_{s}" in aggregated for s in LATENCY_STATS):  # arrival-rate runs: coordinated omission shown
+        scheduled = [fmt(aggregated.get(f"scheduled_{s}"), Kind.DURATION) for s in LATENCY_STATS]
+        rows.insert(1, ["client, from the scheduled start (open model)", *scheduled])
     client_lines = [Line(name, [(p.timestamp, getattr(p, name)) for p in history]) for name in ("p50", "p95", "p99")]
     server_lines = [
         Line(stat, line.points)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from slocheck.core.errors import ConfigError, Problem, SpecError
 from slocheck.core.model import (
+    AbortRule,
     Bar,
     Compare,
     CounterSpec,
@@ -32,6 +33,7 @@ from slocheck.core.spec.checks import duplicate_names, raw_variables, variable_p
 from slocheck.core.spec.errors_format import display_path, document_path, message_for
 from slocheck.core.spec.logql import count_query
 from slocheck.core.spec.schema import (
+    AbortModel,
     CompareModel,
     IndicatorModel,
     LokiModel,
@@ -191,6 +193,7 @@ def _objective(document: SLOSetModel, model: ObjectiveModel, indicator: Indicato
         service=document.spec.service,
         source=source,
         compare=_compare(model.compare),
+        abort=_abort(model.abort),
     )
 
 
@@ -198,6 +201,12 @@ def _compare(model: CompareModel | None) -> Compare | None:
     if model is None:
         return None
     return Compare(model.test, model.direction, model.alpha, parse_quantity(model.min_effect)[0])
+
+
+def _abort(model: AbortModel | None) -> AbortRule | None:
+    if model is None:
+        return None
+    return AbortRule(parse_duration(model.after), parse_duration(model.every))
 
 
 def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> Indicator:
@@ -219,7 +228,7 @@ def _indicator(model: IndicatorModel, variables: Mapping[str, str]) -> Indicator
         )  # fmt: skip
     assert model.locust is not None  # the schema guarantees exactly one source
     locust = model.locust
-    return LocustIndicator(locust.stat, locust.request, locust.method, locust.include_failures)
+    return LocustIndicator(locust.stat, locust.request, locust.method, locust.include_failures, locust.from_)
 
 
 def _counter(prom: PrometheusModel, reduce: SeriesReduce | None, variables: Mapping[str, str]) -> PrometheusIndicator:

@@ -112,14 +112,28 @@ class PrometheusModel(Strict):
         return self
 
 
-LOCUST_STATS = ("p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures")
+LOCUST_STATS = (
+    "p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures", "dropped",
+    "achieved_rate",
+)  # fmt: skip
 
 
 class LocustModel(Strict):
-    stat: Literal["p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures"]
+    stat: Literal[
+        "p50", "p90", "p95", "p99", "p99.9", "avg", "max", "rps", "fail_ratio", "count", "failures", "dropped",
+        "achieved_rate",
+    ]  # fmt: skip
     request: str | None = None
     method: str | None = None
     include_failures: StrictBool = False  # latency and rps over every request, failed ones too
+    # Arrival-rate runs: latency from the iteration's scheduled start instead of the send time.
+    from_: Literal["send", "scheduled"] = Field("send", alias="from")
+
+    @model_validator(mode="after")
+    def _scheduled_is_a_latency(self) -> LocustModel:
+        if self.from_ == "scheduled" and self.stat not in ("p50", "p90", "p95", "p99", "p99.9"):
+            raise ValueError(f"from: scheduled applies to a latency percentile (p50…p99.9), not {self.stat}")
+        return self
 
 
 class LokiModel(Strict):
@@ -243,6 +257,23 @@ class CompareModel(Strict):
 JUDGED_LOCUST_STATS = ("p50", "p90", "p95", "p99", "p99.9", "avg", "max")
 
 
+def _positive_duration(value: object) -> object:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = f"{value}s"
+    if not isinstance(value, str) or parse_duration(value) <= 0:
+        raise ValueError(f'"{value}" must be a positive duration like 30s')
+    return value
+
+
+class AbortModel(Strict):
+    """Stop the load once this objective FAILs `after` into it, judged live `every` (default 5s)."""
+
+    after: str
+    every: str = "5s"
+
+    _durations = field_validator("after", "every", mode="before")(_positive_duration)
+
+
 class ObjectiveModel(Strict):
     name: Annotated[str, Field(pattern=NAME_PATTERN, max_length=128)]
     description: str = ""
@@ -253,6 +284,7 @@ class ObjectiveModel(Strict):
     series_no_data: Literal["ignore", "inconclusive", "fail"] | None = None
     blocking: bool | None = None  # None = not given: the defaults decide
     compare: CompareModel | None = None
+    abort: AbortModel | None = None
 
     @model_validator(mode="after")
     def _compare_fits_the_source(self) -> ObjectiveModel:
