@@ -16,7 +16,7 @@ from slocheck.load.plan import LoadPlan
 from slocheck.load.profiles import Profile, Stage, check_rate, parse_profiles, resolve_profile
 from slocheck.load.runner import run_load
 from slocheck.load.stats import ClientStats
-from tests.load.conftest import LOAD_WARNINGS
+from tests.load.marks import LOAD_WARNINGS
 from tests.support.counting_server import CountingServer
 
 
