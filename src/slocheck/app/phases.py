@@ -6,8 +6,8 @@ there is one place that decides how a window is measured and judged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -57,13 +57,21 @@ class Judged:
     warnings: tuple[str, ...] = ()
 
 
-def measure_and_evaluate(objectives: Sequence[Objective], window: Window, sources: Sources) -> Judged:
+def measure_and_evaluate(
+    objectives: Sequence[Objective], window: Window, sources: Sources, behind: Mapping[str, str] | None = None
+) -> Judged:
     """Measure every objective over exactly `window` and evaluate. An interrupt keeps what arrived: the rest
-    becomes ERROR (never a pass) and the result says it was interrupted."""
+    becomes ERROR (never a pass) and the result says it was interrupted. `behind` maps a backend that had not
+    caught up with the window end when the settle bound expired to why: its objectives say so."""
     interrupted = False
     try:
         measurements = measure_all(objectives, window, sources)
     except MeasurementInterrupted as stop:
         measurements, interrupted = stop.done, True
-    warnings = tuple(f"{key}: {m.details[UNDERCOUNT]}" for key, m in measurements.items() if m.details.get(UNDERCOUNT))
-    return Judged(measurements, evaluate(list(objectives), measurements, window), interrupted, warnings)
+    warnings = [f"{key}: {m.details[UNDERCOUNT]}" for key, m in measurements.items() if m.details.get(UNDERCOUNT)]
+    for key, measured in list(measurements.items()):
+        note = (behind or {}).get(measured.backend)
+        if note:
+            measurements[key] = replace(measured, details={**measured.details, "settle_warning": note})
+            warnings.append(f"{key}: measured before {measured.backend} caught up with the window end ({note})")
+    return Judged(measurements, evaluate(list(objectives), measurements, window), interrupted, tuple(warnings))

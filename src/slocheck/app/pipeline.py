@@ -232,7 +232,8 @@ def execute_run(
             run_dir.update(settle=settle_report.to_dict())
         interrupted = outcome.interrupted or not settled
         run_dir.update(status="measure", interrupted=interrupted)
-        result = _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock, say)
+        behind = {"prometheus": settle_report.reason} if settle_report is not None and settle_report.expired else {}
+        result = _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock, say, behind)
         annotator.verdict(result.evaluation.verdict, verdict_summary(result.evaluation))
         return result
     finally:
@@ -314,11 +315,12 @@ def _measure_and_report(
     interrupted: bool,
     clock: Clock,
     say: Say,
+    behind: dict[str, str] | None = None,
 ) -> RunResult:
     window = Window(outcome.start, outcome.end)
     sources = prepared.sources
     sources.client_stats = lambda objective: client_measurement(outcome.stats, objective)
-    judged = measure_and_evaluate(prepared.objectives, window, sources)
+    judged = measure_and_evaluate(prepared.objectives, window, sources, behind)
     for warning in judged.warnings:
         say(f"warning: {warning}")
     interrupted = interrupted or judged.interrupted  # what is missing becomes ERROR: never a pass
