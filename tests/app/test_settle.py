@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from slocheck.app.settle import jobs_read, lagging_targets, wait_for_scrapes
 from slocheck.core.model import Bar, Objective, PrometheusIndicator
+from slocheck.core.spec.conditions import parse_bar_text
 
 END = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 BEFORE, AFTER = END - timedelta(seconds=0.5), END + timedelta(seconds=0.2)
@@ -46,3 +47,15 @@ def test_a_bound_that_expires_is_reported_with_the_lagging_targets() -> None:
 def test_the_jobs_come_from_the_prometheus_objectives() -> None:
     target = Objective("s", "n", PrometheusIndicator('sum(rate(x{job="api"}[1m]))'), Bar(()))
     assert jobs_read([target]) == {"api"}
+
+
+def test_objectives_of_a_backend_that_never_caught_up_say_so() -> None:
+    from slocheck.app.measure import Sources
+    from slocheck.app.phases import measure_and_evaluate
+    from tests.app.test_measure_counters import OLD, WINDOW, RawSamples, counter
+
+    target = Objective("s", "n", counter("count", "req_total"), Bar((parse_bar_text(">= 0"),)))
+    judged = measure_and_evaluate([target], WINDOW, Sources(prometheus=RawSamples({"req_total": (OLD,)})),
+                                  {"prometheus": "the 3s bound expired"})  # fmt: skip
+    assert judged.measurements[target.key].details["settle_warning"] == "the 3s bound expired"
+    assert judged.warnings == ("s/n: measured before prometheus caught up with the window end (the 3s bound expired)",)

@@ -7,7 +7,7 @@ there is one place that decides how a window is measured and judged.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -65,10 +65,13 @@ def measure_and_evaluate(
     *,
     baseline: Baseline | None = None,
     samples: Callable[[], Mapping[str, Samples]] | None = None,
+    behind: Mapping[str, str] | None = None,
 ) -> Judged:
     """Measure every objective over exactly `window` and evaluate (relative bars and the judge against
     `baseline`, on the `samples` read once the verdict's own queries are done). An interrupt keeps what arrived:
-    the rest becomes ERROR (never a pass), the judge gets no samples, and the result says so."""
+    the rest becomes ERROR (never a pass), the judge gets no samples, and the result says so. `behind` maps a
+    backend that had not caught up with the window end when the settle bound expired to why: its objectives
+    say so."""
     interrupted = False
     try:
         measurements = measure_all(objectives, window, sources)
@@ -79,6 +82,11 @@ def measure_and_evaluate(
         read = samples() if samples is not None and not interrupted else None
     except KeyboardInterrupt:
         interrupted = True
+    warnings = [f"{key}: {m.details[UNDERCOUNT]}" for key, m in measurements.items() if m.details.get(UNDERCOUNT)]
+    for key, measured in list(measurements.items()):
+        note = (behind or {}).get(measured.backend)
+        if note:
+            measurements[key] = replace(measured, details={**measured.details, "settle_warning": note})
+            warnings.append(f"{key}: measured before {measured.backend} caught up with the window end ({note})")
     evaluation = evaluate(list(objectives), measurements, window, baseline=baseline, samples=read)
-    warnings = tuple(f"{key}: {m.details[UNDERCOUNT]}" for key, m in measurements.items() if m.details.get(UNDERCOUNT))
-    return Judged(measurements, evaluation, interrupted, warnings)
+    return Judged(measurements, evaluation, interrupted, tuple(warnings))

@@ -275,7 +275,8 @@ def execute_run(
             run_dir.update(settle=settle_report.to_dict())
         interrupted = outcome.interrupted or not settled
         run_dir.update(status="measure", interrupted=interrupted)
-        result = _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock, say)
+        behind = {"prometheus": settle_report.reason} if settle_report is not None and settle_report.expired else {}
+        result = _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock, say, behind)
         summary = verdict_summary(result.evaluation)
         annotator.verdict(result.evaluation.verdict, f"{outcome.aborted}; {summary}" if outcome.aborted else summary)
         return result
@@ -369,6 +370,7 @@ def _measure_and_report(
     interrupted: bool,
     clock: Clock,
     say: Say,
+    behind: dict[str, str] | None = None,
 ) -> RunResult:
     window = Window(outcome.start, outcome.end)
     sources = prepared.sources
@@ -387,7 +389,9 @@ def _measure_and_report(
 
     chosen = prepared.baseline
     baseline = load_baseline(chosen, prepared.objectives) if chosen is not None else None
-    judged = measure_and_evaluate(prepared.objectives, window, sources, baseline=baseline, samples=samples)
+    judged = measure_and_evaluate(
+        prepared.objectives, window, sources, baseline=baseline, samples=samples, behind=behind
+    )
     for warning in judged.warnings:
         say(f"warning: {warning}")
     interrupted = interrupted or judged.interrupted  # what is missing becomes ERROR: never a pass

@@ -107,3 +107,13 @@ def bracket_gaps(counts: Sequence[SeriesCount], start: float, end: float) -> tup
     starts = [start - c.start_at for c in counts if c.start_at is not None]
     ends = [c.end_at - end for c in counts if c.end_covered]
     return (max(starts, default=0.0), max(ends, default=0.0))
+
+
+def counter_promql(form: str, selector: str, total: str | None, by: Sequence[str], range_: str) -> str:
+    """The closest PromQL of a counter form, for charts only (it has rate()'s bias; the gate counts exactly)."""
+    grouping = f" by ({', '.join(by)})" if by else ""
+    function = "increase" if form == "count" else "rate"
+    numerator = f"sum{grouping}({function}({selector.strip()}[{range_}]))"
+    if form != "ratio" or total is None:
+        return numerator
+    return f"{numerator} / sum{grouping}(rate({total.strip()}[{range_}]))"

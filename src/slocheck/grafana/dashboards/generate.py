@@ -12,8 +12,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from slocheck.core.counters import counter_promql
 from slocheck.core.errors import ConfigError
-from slocheck.core.model import Objective, SLOSet
+from slocheck.core.model import CounterSpec, Objective, SLOSet
 from slocheck.core.units import Kind
 from slocheck.grafana.dashboards.queries import per_interval_query, sums_over_window
 from slocheck.grafana.dashboards.thresholds import grafana_unit, threshold_steps
@@ -32,6 +33,9 @@ def _plotted(objective: Objective) -> tuple[str, str, Mapping[str, str]] | None:
     if backend not in DATASOURCE_VARIABLES:
         return None
     template = getattr(indicator, "template", "") or getattr(indicator, "query", "")
+    counter = getattr(indicator, "counter", None)
+    if isinstance(counter, CounterSpec):  # charted with its PromQL counterpart; the gate itself counts exactly
+        template = counter_promql(counter.form, counter.selector, counter.total, counter.by, "$__range")
     variables = getattr(indicator, "variables", {}) or {}
     return (backend, str(template), dict(variables)) if template else None
 
