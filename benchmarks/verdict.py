@@ -114,13 +114,12 @@ def settle_seconds(url: str) -> dict[str, float]:
     code = (
         "import locust, json\n"
         "from pathlib import Path\n"
-        "from slocheck.app.pipeline import RunRequest, settle_seconds, DEFAULT_INGEST_LAG_SECONDS\n"
+        "from slocheck.app.settle import settle_seconds, DEFAULT_INGEST_LAG_SECONDS\n"
         "from slocheck.app.measure import Sources\n"
         "from slocheck.sources.prometheus import PrometheusBackend\n"
         "from slocheck.config.settings import BackendSettings\n"
         f"backend = PrometheusBackend(BackendSettings(url={url!r}))\n"
-        "request = RunRequest((), Path('x'), 'smoke', None, 'http://x', Path('.'))\n"
-        "print(json.dumps({'settle': settle_seconds(request, Sources(prometheus=backend)),"
+        "print(json.dumps({'settle': settle_seconds(None, Sources(prometheus=backend)),"
         " 'scrape_interval': backend.scrape_interval(), 'ingest_lag': DEFAULT_INGEST_LAG_SECONDS}))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)

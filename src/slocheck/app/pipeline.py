@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from slocheck.app.phases import SourcesFactory, load_specs, measure_and_evaluate
 from slocheck.app.report_inputs import load_report_inputs
 from slocheck.app.runs import Chosen, baseline_record, choose_baseline, load_baseline, scenario_name
 from slocheck.app.runstore import RunDirectory, new_run_id
-from slocheck.app.settle import SettleReport, jobs_read, wait_for_scrapes
+from slocheck.app.settle import settle_after_load
 from slocheck.config.guard import check_target
 from slocheck.config.settings import Settings
 from slocheck.core.baseline import Samples
@@ -55,13 +55,6 @@ from slocheck.load.stats import client_measurement
 from slocheck.load.trace_extra import require_tracing
 from slocheck.report.html import render_html
 from slocheck.report.json_report import render_json, result_document
-
-# Added to the scrape interval: time for the last scrape to be ingested and queryable.
-DEFAULT_INGEST_LAG_SECONDS = 2.0
-# When Prometheus will not tell its scrape interval (Mimir, Thanos, …), assume its default.
-FALLBACK_SCRAPE_INTERVAL_SECONDS = 15.0
-# OpenTelemetry's BatchSpanProcessor exports every 5 s; spans of the last requests need that long, plus a margin.
-SPAN_EXPORT_DELAY_SECONDS = 7.0
 
 
 @dataclass(frozen=True)
@@ -174,65 +167,6 @@ def _choose_baseline(request: RunRequest, profile: Profile, sets: list[SLOSet]) 
     )
 
 
-def settle_seconds(request: RunRequest, sources: Sources) -> float:
-    """Scrape interval + ingest lag, read from Prometheus where it can be."""
-    if request.settle_seconds is not None:
-        return request.settle_seconds
-    wait = 0.0
-    if sources.prometheus is not None:
-        interval = getattr(sources.prometheus, "scrape_interval", lambda: None)()
-        wait = (interval or FALLBACK_SCRAPE_INTERVAL_SECONDS) + DEFAULT_INGEST_LAG_SECONDS
-    if sources.jaeger is not None:
-        wait = max(wait, SPAN_EXPORT_DELAY_SECONDS)  # the service exports spans in batches every 5 s
-    if sources.loki is not None:
-        wait = max(wait, DEFAULT_INGEST_LAG_SECONDS)
-    return wait
-
-
-def wait_to_settle(seconds: float, say: Say, sleep: Callable[[float], None] = time.sleep) -> bool:
-    """Wait for the metrics pipeline to catch up; False when interrupted (the partial data is still measured)."""
-    if seconds <= 0:
-        return True
-    say(f"settling {seconds:g}s so the last scrapes of the window are queryable")
-    try:
-        sleep(seconds)
-    except KeyboardInterrupt:
-        say("interrupted while settling: measuring what is there now")
-        return False
-    return True
-
-
-def settle_after_load(
-    request: RunRequest, prepared: Prepared, end: datetime, say: Say, sleep: Callable[[float], None] = time.sleep
-) -> tuple[bool, SettleReport | None]:
-    """Wait until Prometheus has scraped every target the objectives read after the window end (at most the
-    settle bound); without a targets API, the fixed wait. False when interrupted."""
-    bound = settle_seconds(request, prepared.sources)
-    probe = getattr(prepared.sources.prometheus, "targets", None)
-    if probe is None or bound <= 0:
-        settled = wait_to_settle(bound, say, sleep)
-        return settled, SettleReport(bound, bound, "fixed wait: scrape interval + ingest lag, or --settle")
-    say(f"settling: until every target the objectives read is scraped after the window end (at most {bound:g}s)")
-    try:
-        report = wait_for_scrapes(end, bound, lambda: [(t.job, t.instance, t.last_scrape) for t in probe()],
-                                  jobs_read(prepared.objectives), sleep)  # fmt: skip
-        extra = _fixed_minimum(prepared.sources) - report.seconds
-        if extra > 0:  # Loki and Jaeger cannot be asked: their fixed minimum still applies
-            sleep(extra)
-            report = replace(report, seconds=report.seconds + extra,
-                             reason=report.reason + f"; then {extra:.1f}s more for Loki/Jaeger ingest")  # fmt: skip
-    except KeyboardInterrupt:
-        say("interrupted while settling: measuring what is there now")
-        return False, None
-    say(f"warning: settle: {report.reason}" if report.expired else f"settled in {report.seconds:.1f}s: {report.reason}")
-    return True, report
-
-
-def _fixed_minimum(sources: Sources) -> float:
-    wait = SPAN_EXPORT_DELAY_SECONDS if sources.jaeger is not None else 0.0
-    return max(wait, DEFAULT_INGEST_LAG_SECONDS if sources.loki is not None else 0.0)
-
-
 def execute_run(
     request: RunRequest,
     settings: Settings,
@@ -270,7 +204,9 @@ def execute_run(
         if outcome.aborted:
             say(outcome.aborted)
         _record_load(run_dir, outcome, say)
-        settled, settle_report = settle_after_load(request, prepared, outcome.end, say, parts.sleep)
+        settled, settle_report = settle_after_load(
+            request.settle_seconds, prepared.sources, prepared.objectives, outcome.end, say, parts.sleep
+        )
         if settle_report is not None:
             run_dir.update(settle=settle_report.to_dict())
         interrupted = outcome.interrupted or not settled

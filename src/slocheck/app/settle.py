@@ -7,13 +7,21 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from slocheck.app.measure import Sources
 from slocheck.core.errors import BackendError
 from slocheck.core.model import Objective, PrometheusIndicator
 
+# Added to the scrape interval: time for the last scrape to be ingested and queryable.
+DEFAULT_INGEST_LAG_SECONDS = 2.0
+# When Prometheus will not tell its scrape interval (Mimir, Thanos, …), assume its default.
+FALLBACK_SCRAPE_INTERVAL_SECONDS = 15.0
+# OpenTelemetry's BatchSpanProcessor exports every 5 s; spans of the last requests need that long, plus a margin.
+SPAN_EXPORT_DELAY_SECONDS = 7.0
 POLL_SECONDS = 0.25
+Say = Callable[[str], None]
 _JOB_RE = re.compile(r'\bjob\s*=\s*"((?:[^"\\]|\\.)*)"')
 
 # (job, instance, last scrape or None) for each active target.
@@ -82,3 +90,67 @@ def wait_for_scrapes(
                 reason = f"no active target of {', '.join(sorted(jobs)) or 'any job'} to wait for"
             return SettleReport(waited, bound, reason, expired=bool(behind), lagging=tuple(behind))
         sleep(min(POLL_SECONDS, max(0.0, bound - waited)))
+
+
+def settle_seconds(override: float | None, sources: Sources) -> float:
+    """Scrape interval + ingest lag, read from Prometheus where it can be; `--settle` overrides it."""
+    if override is not None:
+        return override
+    wait = 0.0
+    if sources.prometheus is not None:
+        interval = getattr(sources.prometheus, "scrape_interval", lambda: None)()
+        wait = (interval or FALLBACK_SCRAPE_INTERVAL_SECONDS) + DEFAULT_INGEST_LAG_SECONDS
+    if sources.jaeger is not None:
+        wait = max(wait, SPAN_EXPORT_DELAY_SECONDS)  # the service exports spans in batches every 5 s
+    if sources.loki is not None:
+        wait = max(wait, DEFAULT_INGEST_LAG_SECONDS)
+    return wait
+
+
+def wait_to_settle(seconds: float, say: Say, sleep: Callable[[float], None] = time.sleep) -> bool:
+    """Wait for the metrics pipeline to catch up; False when interrupted (the partial data is still measured)."""
+    if seconds <= 0:
+        return True
+    say(f"settling {seconds:g}s so the last scrapes of the window are queryable")
+    try:
+        sleep(seconds)
+    except KeyboardInterrupt:
+        say("interrupted while settling: measuring what is there now")
+        return False
+    return True
+
+
+def settle_after_load(
+    override: float | None,
+    sources: Sources,
+    objectives: Sequence[Objective],
+    end: datetime,
+    say: Say,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[bool, SettleReport | None]:
+    """Wait until Prometheus has scraped every target the objectives read after the window end (at most the
+    settle bound); without a targets API, the fixed wait. False when interrupted."""
+    bound = settle_seconds(override, sources)
+    probe = getattr(sources.prometheus, "targets", None)
+    if probe is None or bound <= 0:
+        settled = wait_to_settle(bound, say, sleep)
+        return settled, SettleReport(bound, bound, "fixed wait: scrape interval + ingest lag, or --settle")
+    say(f"settling: until every target the objectives read is scraped after the window end (at most {bound:g}s)")
+    try:
+        report = wait_for_scrapes(end, bound, lambda: [(t.job, t.instance, t.last_scrape) for t in probe()],
+                                  jobs_read(objectives), sleep)  # fmt: skip
+        extra = _fixed_minimum(sources) - report.seconds
+        if extra > 0:  # Loki and Jaeger cannot be asked: their fixed minimum still applies
+            sleep(extra)
+            report = replace(report, seconds=report.seconds + extra,
+                             reason=report.reason + f"; then {extra:.1f}s more for Loki/Jaeger ingest")  # fmt: skip
+    except KeyboardInterrupt:
+        say("interrupted while settling: measuring what is there now")
+        return False, None
+    say(f"warning: settle: {report.reason}" if report.expired else f"settled in {report.seconds:.1f}s: {report.reason}")
+    return True, report
+
+
+def _fixed_minimum(sources: Sources) -> float:
+    wait = SPAN_EXPORT_DELAY_SECONDS if sources.jaeger is not None else 0.0
+    return max(wait, DEFAULT_INGEST_LAG_SECONDS if sources.loki is not None else 0.0)
