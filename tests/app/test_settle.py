@@ -56,6 +56,6 @@ def test_objectives_of_a_backend_that_never_caught_up_say_so() -> None:
 
     target = Objective("s", "n", counter("count", "req_total"), Bar((parse_bar_text(">= 0"),)))
     judged = measure_and_evaluate([target], WINDOW, Sources(prometheus=RawSamples({"req_total": (OLD,)})),
-                                  {"prometheus": "the 3s bound expired"})  # fmt: skip
+                                  behind={"prometheus": "the 3s bound expired"})  # fmt: skip
     assert judged.measurements[target.key].details["settle_warning"] == "the 3s bound expired"
     assert judged.warnings == ("s/n: measured before prometheus caught up with the window end (the 3s bound expired)",)
