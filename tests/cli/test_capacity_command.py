@@ -54,6 +54,9 @@ def test_every_step_holding_meets_a_lower_requirement_and_records_every_step(
     assert [s["client"]["arrivals"]["scheduled"] for s in document["steps"]] == [10, 20]
     assert document["capacity"] == 20
     assert document["first_broken"] is None
+    html = (result.parent / "report.html").read_text(encoding="utf-8")
+    assert "Capacity: 20" in html
+    assert html.count('class="held"') == 2  # one p95 bar per step
 
 
 def test_a_requirement_above_the_capacity_found_exits_1(server: CountingServer, tmp_path: Path) -> None:

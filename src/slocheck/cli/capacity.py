@@ -72,6 +72,7 @@ def capacity(
     from slocheck.load.profiles import Profile
     from slocheck.load.runner import run_load  # first: Locust (gevent) must patch before requests is imported
     from slocheck.load.scenario import load_scenario
+    from slocheck.report.capacity_html import render_capacity_html
 
     settings = settings_from(config, BackendFlags(prometheus_url, None, None, None, grafana_url, None, False))
     specs = load_specs(list(files), dict(v.split("=", 1) for v in var))
@@ -107,11 +108,12 @@ def capacity(
         annotator.stop()
         document = result.to_dict() | {"required": required}
         (run_dir / "result.json").write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
+        (run_dir / "report.html").write_text(render_capacity_html(document), encoding="utf-8")
         _table(result)
         found = result.highest_held.rate if result.highest_held else None
         summary = _summary(result, plan.start)
         console.print(summary, markup=False)
-        console.print(f"wrote {run_dir / 'result.json'}", markup=False)
+        console.print(f"wrote {run_dir / 'result.json'} and {run_dir / 'report.html'}", markup=False)
         gate_held = required is None or (found is not None and found >= required)
         annotator.verdict("PASS" if gate_held else "FAIL", summary)
     finally:
