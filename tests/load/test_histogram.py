@@ -4,6 +4,7 @@ import math
 import random
 import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -104,3 +105,10 @@ def test_the_fast_add_puts_every_value_in_the_same_bucket_as_bucket_index() -> N
     assert fast == reference
     assert max(fast.counts) == _MAX_INDEX  # the top clamp was reached
     assert fast.zero_count == reference.zero_count > 0
+
+
+@pytest.mark.parametrize("indices", [[1, True], [1, "2"], [1, None]])
+def test_a_worker_histogram_with_a_non_integer_index_is_rejected(indices: list[object]) -> None:
+    wire = LogHistogram.of([0.1, 0.2]).to_wire() | {"i": indices, "n": [1, 1]}
+    with pytest.raises(ValueError, match="expected a number"):
+        LogHistogram.from_wire(wire)
