@@ -5,7 +5,7 @@
     .venv/bin/python -m benchmarks --render FILE.json    re-render BENCHMARKS.md from saved results
 
 Environment: BENCH_QUICK, BENCH_REPS, BENCH_LOAD_SECONDS, BENCH_USERS, BENCH_MEMORY_DURATION (e.g. 10m),
-BENCH_SECTIONS (comma-separated subset of: costs, accuracy, driver, scaling, verdict, memory), BENCH_OUTPUT,
+BENCH_SECTIONS (comma-separated subset of: costs, accuracy, driver, scaling, verdict, memory, master), BENCH_OUTPUT,
 BENCH_WORKDIR. Only a full run of every section writes BENCHMARKS.md and benchmarks/results.json by default.
 """
 
@@ -31,7 +31,7 @@ from benchmarks.report import render
 from benchmarks.servers import ROOT
 from benchmarks.slofiles import CLIENT_ONLY, write_yaml
 
-SECTIONS = ("costs", "accuracy", "driver", "scaling", "verdict", "memory")
+SECTIONS = ("costs", "accuracy", "driver", "scaling", "verdict", "memory", "master")
 DEFAULT_OUTPUT = ROOT / "BENCHMARKS.md"
 DEFAULT_RESULTS = ROOT / "benchmarks" / "results.json"
 
@@ -104,6 +104,7 @@ def _sections(config: Config, workdir: Path) -> dict[str, Callable[[], Mapping[s
     free = Load(config.users, config.load_seconds, cpus=None, target_cpus=None)
     return {
         "costs": lambda: _json_subprocess("benchmarks.costs"),
+        "master": lambda: _json_subprocess("benchmarks.master_merge"),
         "accuracy": lambda: _json_subprocess("benchmarks.accuracy", "--samples", str(config.accuracy_samples)),
         "driver": lambda: driver.run_driver(pinned, config.repetitions, workdir / "driver", slo, _say),
         "scaling": lambda: driver.run_scaling(free, config.repetitions, workdir / "scaling", slo, _say),

@@ -3,8 +3,8 @@
 - recording one request: slocheck's `ClientStats.on_request` (the listener `slocheck run` adds) and Locust's own
   `RequestStats.log_request` (which both tools run);
 - tracing one request: `RequestTracer.traced` around a request that costs nothing, at several sampling ratios
-  (span start and end, header injection, queueing the span; not its export);
-- exporting one span: OTLP protobuf encoding of a batch of 512 spans (what the BatchSpanProcessor sends).
+  (ids, sampling decision, header injection, queueing the span record; not its export);
+- exporting one span: OTLP protobuf encoding of a batch of 512 spans (what the export greenlet sends).
 
     python -m benchmarks.costs     (JSON on stdout; microseconds)
 """
@@ -13,14 +13,12 @@ import locust  # noqa: F401, I001 - first: gevent must patch before anything imp
 
 import json
 import timeit
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from locust.stats import RequestStats
-from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
-from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter, SpanExportResult
 
+from slocheck.load.otlp import encode
 from slocheck.load.stats import ClientStats
 from slocheck.load.tracing import RequestTracer, TraceSettings
 
@@ -29,16 +27,8 @@ SAMPLES = (1.0, 0.1, 0.0)
 FAST_HEADERS_POSITION = 4
 
 
-class _Kept(SpanExporter):
-    def __init__(self) -> None:
-        self.spans: list[ReadableSpan] = []
-
-    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        self.spans.extend(spans)
-        return SpanExportResult.SUCCESS
-
-    def shutdown(self) -> None:
-        return None
+def _discard(_body: bytes) -> None:
+    return None
 
 
 class _Response:
@@ -83,22 +73,20 @@ def trace_costs() -> dict[str, float]:
     costs = {}
     args: tuple[Any, ...] = ()
     for sample in SAMPLES:
-        # as in a run: spans queue in a BatchSpanProcessor (its export greenlet does not run during the loop)
-        processor = BatchSpanProcessor(_Kept(), max_queue_size=CALLS, schedule_delay_millis=3_600_000)
-        tracer = RequestTracer(TraceSettings("bench", sample), processor)
+        # as in a run: records queue in a list (the export greenlet does not run during the loop)
+        tracer = RequestTracer(TraceSettings("bench", sample), _discard)
         costs[f"{sample:g}"] = microseconds(_traced_call(tracer, args), CALLS // 4)
-        tracer.close()
+        tracer.batches.pending.clear()
     return costs
 
 
 def encode_cost() -> float:
-    kept = _Kept()
-    tracer = RequestTracer(TraceSettings("bench", 1.0), SimpleSpanProcessor(kept))
+    tracer = RequestTracer(TraceSettings("bench", 1.0), _discard)
     for _ in range(512):
         tracer.traced(_request, FAST_HEADERS_POSITION, None, "GET", "/", (), {})
-    tracer.close()
-    batch = kept.spans[:512]
-    return microseconds(lambda: encode_spans(batch).SerializeToString(), 20) / len(batch)
+    batch = tracer.batches.pending[:512]
+    resource = tracer.batches.resource
+    return microseconds(lambda: encode(batch, resource, "bench"), 20) / len(batch)
 
 
 def main() -> int:

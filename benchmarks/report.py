@@ -632,12 +632,39 @@ def _errors_section(results: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _master_section(results: Mapping[str, Any]) -> list[str]:
+    master = _section(results, "master")
+    if master is None:
+        return []
+    workers = int(master["workers_at_10pct_core"])
+    verdict = "met" if workers >= 200 else "not met (goal ≥ 200)"
+    return [
+        "",
+        "**The master at scale** (`benchmarks/master_merge.py`: real worker `stats` messages, "
+        f"{master['requests_per_report']} requests over {master['endpoints']} endpoints per report, "
+        f"{_num(master['report_bytes']) / 1000:.0f} KB):",
+        "",
+        *_table(
+            ["master CPU per report", "workers per master at 10 % of a core (one report every 3 s)"],
+            [[f"{_num(master['master_cpu_ms_per_report']):.2f} ms", f"{workers} — {verdict}"]],
+        ),
+    ]
+
+
 def render(results: Mapping[str, Any]) -> str:
     """The whole BENCHMARKS.md for a result set."""
     all_goals = goals(results)
     lines = _header(results)
     lines += _goals_table(all_goals)
-    sections = (_driver_section, _costs_section, _scaling_section, _accuracy_section, _verdict_section, _memory_section)
+    sections = (
+        _driver_section,
+        _costs_section,
+        _master_section,
+        _scaling_section,
+        _accuracy_section,
+        _verdict_section,
+        _memory_section,
+    )
     for section in sections:
         lines += section(results)
     lines += _errors_section(results)

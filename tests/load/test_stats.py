@@ -1,6 +1,7 @@
 import locust  # noqa: F401, I001 - first: gevent must patch before anything imports requests/urllib3
 
 import math
+import random
 
 import pytest
 
@@ -91,3 +92,16 @@ def test_the_table_lists_endpoints_and_top_failures(stats: ClientStats) -> None:
         ("GET", "/b", "HTTP 500", 1),
     }
     assert not math.isnan(table["aggregated"]["p99.9"])
+
+
+def test_the_request_listener_keeps_the_same_statistics_as_record() -> None:
+    rng = random.Random(7)
+    listened, recorded = ClientStats(), ClientStats()
+    for _ in range(2_000):
+        method, name = rng.choice(["GET", "POST"]), rng.choice(["/a", "/b", "/c"])
+        ms, size = rng.choice([None, 0.0, rng.uniform(0.1, 5_000.0)]), rng.choice([None, 0, rng.randint(1, 10**6)])
+        error = rng.choice([None, None, None, "HTTP 503"])
+        listened.on_request(method, name, ms, size, exception=error)
+        recorded.record(method, name, (ms or 0.0) / 1000.0, size or 0, error)
+    assert listened.to_wire() == recorded.to_wire()
+    assert listened.count == 2_000

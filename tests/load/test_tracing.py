@@ -8,7 +8,9 @@ import pytest
 from locust.clients import HttpSession
 from locust.contrib.fasthttp import FastHttpSession
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
+from slocheck.load.otlp import SpanRecord, encode
 from slocheck.load.plan import LoadPlan
 from slocheck.load.profiles import Profile, Stage
 from slocheck.load.runner import run_load
@@ -105,3 +107,56 @@ def test_workers_trace_with_the_masters_run_id(server: CountingServer, data_dir:
 
     assert {h.get("baggage") for h in load_headers(server)} == {"slocheck.run_id=r-9"}
     assert len(exported_spans(server)) == outcome.stats.count > 0
+
+
+def decoded_spans(server: CountingServer) -> list[Span]:
+    spans: list[Span] = []
+    for body in server.trace_exports:
+        request = ExportTraceServiceRequest()
+        request.ParseFromString(body)
+        spans += [s for r in request.resource_spans for scope in r.scope_spans for s in scope.spans]
+    return spans
+
+
+def test_sampled_requests_export_the_span_their_traceparent_names_and_only_they_carry_baggage(
+    server: CountingServer, data_dir: Path
+) -> None:
+    plan = LoadPlan(
+        data_dir / "paced_locustfile.py",
+        SHORT,
+        host=server.url,
+        trace=True,
+        trace_sample=0.5,
+        otlp_endpoint=server.url,
+        run_id="r-10",
+    )
+    run_load(plan)
+
+    parents = [h["traceparent"].split("-") for h in load_headers(server)]
+    sampled = {(t, s) for _v, t, s, flags in parents if flags == "01"}
+    spans = decoded_spans(server)
+    assert 0 < len(sampled) < len(parents)
+    assert {(s.trace_id.hex(), s.span_id.hex()) for s in spans} == sampled
+    assert all((h.get("baggage") is not None) == h["traceparent"].endswith("-01") for h in load_headers(server))
+    assert all(s.kind == Span.SPAN_KIND_CLIENT and s.end_time_unix_nano >= s.start_time_unix_nano for s in spans)
+
+
+def test_an_exported_span_carries_the_request_attributes_and_an_error_status() -> None:
+    record = SpanRecord(7, 9, 1_000, 2_000, "get", "/fail", "http://t/fail", 503, None)
+    request = ExportTraceServiceRequest()
+    request.ParseFromString(encode([record], {"service.name": "slocheck-load", "slocheck.run_id": "r-1"}, "r-1"))
+
+    resource = request.resource_spans[0]
+    span = resource.scope_spans[0].spans[0]
+    attributes = {a.key: a.value for a in span.attributes}
+    assert {a.key: a.value.string_value for a in resource.resource.attributes}["slocheck.run_id"] == "r-1"
+    assert resource.scope_spans[0].scope.name == "slocheck.load"
+    assert (int.from_bytes(span.trace_id, "big"), int.from_bytes(span.span_id, "big"), span.name) == (7, 9, "GET /fail")
+    assert {k: v.string_value for k, v in attributes.items() if k != "http.response.status_code"} == {
+        "http.request.method": "GET",
+        "url.full": "http://t/fail",
+        "locust.request.name": "/fail",
+        "slocheck.run_id": "r-1",
+    }
+    assert attributes["http.response.status_code"].int_value == 503
+    assert (span.status.code, span.status.message) == (Status.STATUS_CODE_ERROR, "HTTP 503")

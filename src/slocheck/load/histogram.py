@@ -32,6 +32,8 @@ MIN_VALUE = 1e-9
 MAX_VALUE = 1e6
 _MIN_INDEX = math.ceil(math.log(MIN_VALUE) / _LOG_GAMMA)
 _MAX_INDEX = math.ceil(math.log(MAX_VALUE) / _LOG_GAMMA)
+_ceil = math.ceil
+_log = math.log
 
 
 def bucket_index(value: float) -> int:
@@ -57,7 +59,12 @@ class LogHistogram:
     max: float = -math.inf
 
     def add(self, value: float) -> None:
-        """Record one value; negative values (clock steps) count as zero."""
+        """Record one value; negative values (clock steps) count as zero.
+
+        The per-request hot path: comparisons instead of `min()`/`max()` calls and `bucket_index()` inlined (same
+        expression, so the same bucket for every value; a value >= MIN_VALUE can never fall under `_MIN_INDEX`, so
+        only the top is clamped).
+        """
         value = max(value, 0.0)
         self.count += 1
         self.total += value
@@ -66,8 +73,10 @@ class LogHistogram:
         if value < MIN_VALUE:
             self.zero_count += 1
             return
-        index = bucket_index(value)
-        self.counts[index] = self.counts.get(index, 0) + 1
+        index = _ceil(_log(value) / _LOG_GAMMA)
+        index = min(index, _MAX_INDEX)
+        counts = self.counts
+        counts[index] = counts.get(index, 0) + 1
 
     def merge(self, other: LogHistogram) -> None:
         """Add every value of `other` to this histogram."""
@@ -150,9 +159,14 @@ class LogHistogram:
         return histogram
 
 
+_INT_ONLY = {int}
+
+
 def _ints(value: object) -> list[int]:
     if not isinstance(value, list | tuple):
         raise ValueError(f"expected a list of integers, got {type(value).__name__}")
+    if set(map(type, value)) <= _INT_ONLY:  # the master's hot path (every worker report): checked in C
+        return list(value)
     return [int(_number(v)) for v in value]
 
 

@@ -1,36 +1,31 @@
-"""Trace every load request: W3C `traceparent` + baggage `slocheck.run_id=<id>`, and a client span per request.
+"""Trace every load request: W3C `traceparent` on every request, and a client span per sampled request.
 
 Only installed when tracing is on (`LoadPlan.trace`, or `OTEL_EXPORTER_OTLP_ENDPOINT` set): with tracing off no
 hook exists and a request costs exactly what it costs in plain Locust. When on, `request()` of Locust's two HTTP
-clients (`HttpSession` for HttpUser, `FastHttpSession` for FastHttpUser) is wrapped: one span start, one header
-injection and one span end per request (~10-20 µs); spans leave in batches over OTLP/HTTP from a background
-worker (`BatchSpanProcessor`). Sampling is `ParentBased(TraceIdRatioBased(trace_sample))`: unsampled requests
-still carry `traceparent` (flags 00), so the service does not sample them either.
-
-The tracer provider is local to the run (the global OpenTelemetry provider is left alone).
+clients (`HttpSession` for HttpUser, `FastHttpSession` for FastHttpUser) is wrapped. No OpenTelemetry SDK call is on
+the request path: the wrapper draws the trace and span ids itself (`random.getrandbits`, as the SDK's id generator),
+decides sampling with `TraceIdRatioBased`'s rule (the low 64 bits of the trace id under
+`get_bound_for_rate(trace_sample)`), adds `traceparent` (flags 01 or 00, so the service samples the same requests)
+and, on a sampled request only, the baggage `slocheck.run_id=<id>` (an unsampled request leaves no span anywhere,
+so nothing downstream needs the run id). A sampled request appends one tuple to a list; a greenlet encodes the
+pending spans every second as OTLP/HTTP protobuf and POSTs them (`otlp.py`).
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from opentelemetry import baggage, trace
-from opentelemetry.baggage.propagation import W3CBaggagePropagator
-from opentelemetry.context import Context
-from opentelemetry.propagators.composite import CompositePropagator
-from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
-from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
-from opentelemetry.trace import SpanKind, Status, StatusCode
-from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from slocheck.load.otlp import SpanBatches, SpanRecord, post, traces_url
 
 SERVICE = "slocheck-load"
 RUN_ID_KEY = "slocheck.run_id"
 _FAST_HEADERS_POSITION = 4  # FastHttpSession.request(method, url, name, data, catch_response, stream, headers, ...)
+_LOW_64 = (1 << 64) - 1
+__all__ = ["RUN_ID_KEY", "SERVICE", "RequestTracer", "TraceSettings", "traces_url"]
 
 
 @dataclass(frozen=True)
@@ -47,32 +42,38 @@ class TraceSettings:
         return cls(str(data["run_id"]), float(data["sample"]), data.get("endpoint"))
 
 
-def traces_url(endpoint: str) -> str:
-    """`http://collector:4318` → `http://collector:4318/v1/traces`; a URL with a path is kept as given."""
-    return endpoint.rstrip("/") + "/v1/traces" if urlsplit(endpoint).path in ("", "/") else endpoint
+def _baggage(run_id: str) -> str:
+    """The W3C baggage header, formatted once by OpenTelemetry's own propagator."""
+    from opentelemetry import baggage
+    from opentelemetry.baggage.propagation import W3CBaggagePropagator
+    from opentelemetry.context import Context
+
+    carrier: dict[str, str] = {}
+    W3CBaggagePropagator().inject(carrier, context=baggage.set_baggage(RUN_ID_KEY, run_id, context=Context()))
+    return carrier["baggage"]
 
 
-def _exporter(settings: TraceSettings) -> SpanExporter:
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+def _bound(sample: float) -> int:
+    from opentelemetry.sdk.trace.sampling import TraceIdRatioBased
 
-    return OTLPSpanExporter(endpoint=traces_url(settings.endpoint)) if settings.endpoint else OTLPSpanExporter()
+    return TraceIdRatioBased.get_bound_for_rate(sample)
 
 
 class RequestTracer:
-    """Wraps the Locust HTTP clients while installed; `close()` restores them and flushes the spans."""
+    """Wraps the Locust HTTP clients while installed; `close()` restores them and exports the last spans.
 
-    def __init__(self, settings: TraceSettings, processor: SpanProcessor | None = None) -> None:
+    `export` receives each OTLP/HTTP protobuf body (default: POST to the settings' endpoint or the OTLP
+    environment variables); tests and benchmarks pass their own.
+    """
+
+    def __init__(self, settings: TraceSettings, export: Callable[[bytes], None] | None = None) -> None:
         if not 0.0 <= settings.sample <= 1.0:
             raise ValueError(f"trace sample ratio must be between 0 and 1 (got {settings.sample})")
-        resource = Resource.create({SERVICE_NAME: SERVICE, RUN_ID_KEY: settings.run_id})
-        self.provider = TracerProvider(
-            resource=resource, sampler=ParentBased(TraceIdRatioBased(settings.sample)), shutdown_on_exit=False
-        )  # close() shuts it down; no atexit reference
-        self.provider.add_span_processor(processor or BatchSpanProcessor(_exporter(settings)))
-        self.tracer = self.provider.get_tracer("slocheck.load")
         self.run_id = settings.run_id
-        self.propagator = CompositePropagator([TraceContextTextMapPropagator(), W3CBaggagePropagator()])
-        self.base = baggage.set_baggage(RUN_ID_KEY, settings.run_id, context=Context())
+        self.bound = _bound(settings.sample)
+        self.baggage = _baggage(settings.run_id)
+        resource = {"service.name": SERVICE, RUN_ID_KEY: settings.run_id, "telemetry.sdk.language": "python"}
+        self.batches = SpanBatches(export or post(traces_url(settings.endpoint)), resource, settings.run_id)
         self._originals: list[tuple[type[Any], Callable[..., Any]]] = []
 
     def install(self) -> RequestTracer:
@@ -85,13 +86,14 @@ class RequestTracer:
             original = cls.request
             self._originals.append((cls, original))
             setattr(cls, "request", self._wrap(original, headers_position))  # noqa: B010 - patching a method
+        self.batches.start()
         return self
 
     def close(self) -> None:
         for cls, original in reversed(self._originals):
             setattr(cls, "request", original)  # noqa: B010 - restoring a patched method
         self._originals.clear()
-        self.provider.shutdown()
+        self.batches.close()
 
     def _wrap(self, original: Callable[..., Any], headers_position: int | None) -> Callable[..., Any]:
         tracer = self
@@ -112,32 +114,28 @@ class RequestTracer:
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> Any:
-        name = kwargs.get("name") or (args[0] if args and isinstance(args[0], str) else None) or url
-        attributes = {
-            "http.request.method": str(method).upper(),
-            "url.full": str(url),
-            "locust.request.name": str(name),
-            RUN_ID_KEY: self.run_id,
-        }
-        span = self.tracer.start_span(
-            f"{str(method).upper()} {name}", context=self.base, kind=SpanKind.CLIENT, attributes=attributes
-        )
-        carrier: dict[str, str] = {}
-        self.propagator.inject(carrier, context=trace.set_span_in_context(span, self.base))
+        trace_id = random.getrandbits(128) or 1
+        span_id = random.getrandbits(64) or 1
+        if (trace_id & _LOW_64) >= self.bound:
+            carrier = {"traceparent": f"00-{trace_id:032x}-{span_id:016x}-00"}
+            args, kwargs = _with_headers(args, kwargs, carrier, headers_position)
+            return original(session, method, url, *args, **kwargs)
+        carrier = {"traceparent": f"00-{trace_id:032x}-{span_id:016x}-01", "baggage": self.baggage}
         args, kwargs = _with_headers(args, kwargs, carrier, headers_position)
+        name = str(kwargs.get("name") or (args[0] if args and isinstance(args[0], str) else None) or url)
+        start = time.time_ns()
         try:
             response = original(session, method, url, *args, **kwargs)
         except BaseException as exc:
-            span.record_exception(exc)
-            span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-            span.end()
+            record = SpanRecord(
+                trace_id, span_id, start, time.time_ns(), str(method), name, str(url), None, type(exc).__name__
+            )
+            self.batches.pending.append(record)
             raise
         status = getattr(response, "status_code", None)
-        if isinstance(status, int):
-            span.set_attribute("http.response.status_code", status)
-            if status == 0 or status >= 400:
-                span.set_status(Status(StatusCode.ERROR, f"HTTP {status}" if status else "no response"))
-        span.end()
+        code = status if isinstance(status, int) else None
+        record = SpanRecord(trace_id, span_id, start, time.time_ns(), str(method), name, str(url), code, None)
+        self.batches.pending.append(record)
         return response
 
 
