@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from slocheck.app.settle import jobs_read, lagging_targets, wait_for_scrapes
@@ -59,3 +60,27 @@ def test_objectives_of_a_backend_that_never_caught_up_say_so() -> None:
                                   behind={"prometheus": "the 3s bound expired"})  # fmt: skip
     assert judged.measurements[target.key].details["settle_warning"] == "the 3s bound expired"
     assert judged.warnings == ("s/n: measured before prometheus caught up with the window end (the 3s bound expired)",)
+
+
+class StalledTargets:
+    """A Prometheus whose /api/v1/targets answer never completes (a trickling or stalled server)."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def targets(self) -> tuple[()]:
+        self.release.wait()
+        return ()
+
+
+def test_a_targets_poll_that_never_answers_is_abandoned_when_the_bound_is_spent() -> None:
+    from slocheck.app.measure import Sources
+    from slocheck.app.settle import settle_after_load
+
+    stalled = StalledTargets()
+    try:
+        settled, report = settle_after_load(0.2, Sources(prometheus=stalled), [], END, lambda _: None)  # type: ignore[arg-type]
+    finally:
+        stalled.release.set()
+    assert settled and report is not None and report.expired
+    assert "/api/v1/targets: no answer within" in report.reason

@@ -82,7 +82,6 @@ def test_max_body_and_measure_deadline_are_read_from_the_config_with_units(tmp_p
     assert settings.backends.prometheus.max_body == DEFAULT_MAX_BODY == 64 << 20
 
 
-@pytest.mark.skip(reason="fails after the final merges (issues #15/#17 changes); open, see the closing note")
 def test_ctrl_c_while_an_answer_trickles_in_ends_the_run_at_once_with_the_evidence(
     fake_prometheus: FakePrometheus, target: CountingServer, work: Path
 ) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from slocheck.app.concurrency import PoolDeadline, run_bounded
 from slocheck.app.measure import Sources
 from slocheck.core.errors import BackendError
 from slocheck.core.model import Objective, PrometheusIndicator
@@ -21,6 +22,8 @@ FALLBACK_SCRAPE_INTERVAL_SECONDS = 15.0
 # OpenTelemetry's BatchSpanProcessor exports every 5 s; spans of the last requests need that long, plus a margin.
 SPAN_EXPORT_DELAY_SECONDS = 7.0
 POLL_SECONDS = 0.25
+# A targets poll gets what is left of the bound, but at least this: a healthy Prometheus answers in milliseconds.
+MIN_PROBE_SECONDS = 0.5
 Say = Callable[[str], None]
 _JOB_RE = re.compile(r'\bjob\s*=\s*"((?:[^"\\]|\\.)*)"')
 
@@ -137,8 +140,8 @@ def settle_after_load(
         return settled, SettleReport(bound, bound, "fixed wait: scrape interval + ingest lag, or --settle")
     say(f"settling: until every target the objectives read is scraped after the window end (at most {bound:g}s)")
     try:
-        report = wait_for_scrapes(end, bound, lambda: [(t.job, t.instance, t.last_scrape) for t in probe()],
-                                  jobs_read(objectives), sleep)  # fmt: skip
+        report = wait_for_scrapes(end, bound, _within_bound(lambda: [(t.job, t.instance, t.last_scrape) for t in probe()],
+                                  bound), jobs_read(objectives), sleep)  # fmt: skip
         extra = _fixed_minimum(sources) - report.seconds
         if extra > 0:  # Loki and Jaeger cannot be asked: their fixed minimum still applies
             sleep(extra)
@@ -149,6 +152,22 @@ def settle_after_load(
         return False, None
     say(f"warning: settle: {report.reason}" if report.expired else f"settled in {report.seconds:.1f}s: {report.reason}")
     return True, report
+
+
+def _within_bound(probe: TargetsProbe, bound: float) -> TargetsProbe:
+    """The probe on a daemon thread, abandoned when the settle bound is spent: a Prometheus that trickles its
+    answer (each read within the query timeout) must not hold the run past `--settle`, nor a Ctrl-C."""
+    started = time.monotonic()
+
+    def call() -> Sequence[tuple[str, str, datetime | None]]:
+        remaining = max(MIN_PROBE_SECONDS, bound - (time.monotonic() - started))
+        try:
+            (answer,) = run_bounded([probe], 1, "settle-targets", deadline=remaining)
+        except PoolDeadline:
+            raise BackendError("prometheus", f"/api/v1/targets: no answer within {remaining:.1f}s") from None
+        return answer
+
+    return call
 
 
 def _fixed_minimum(sources: Sources) -> float:
