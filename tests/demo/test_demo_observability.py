@@ -90,12 +90,18 @@ def test_with_loki_down_requests_still_succeed_and_dropped_batches_are_counted(
     assert value(metrics, "loki_push_batches_total", result="sent") == 0
 
 
-@pytest.mark.skip(reason="fails after the final merges (issues #15/#17 changes); open, see the closing note")
 def test_without_loki_url_or_otlp_endpoint_nothing_is_installed(clean_env: Path) -> None:
     app = create_app(ServiceOptions())
 
     assert LOGS not in app
-    assert [m.__name__ for m in app.middlewares] == ["observe", "json_errors", "inject_faults", "authenticate"]
+    # limit_capacity is always there and inert without --max-concurrency; no log or trace middleware
+    assert [m.__name__ for m in app.middlewares] == [
+        "observe",
+        "json_errors",
+        "limit_capacity",
+        "inject_faults",
+        "authenticate",
+    ]
 
 
 @pytest.fixture

@@ -26,6 +26,10 @@ def options_of(argv: list[str]) -> tuple[str, set[str]]:
     assert len(path) > 1, f"{argv}: not a slocheck command"
     if path[-1] == "worker":
         return "slocheck worker", set(worker_parser()._option_string_actions)
+    if path[-1] == "demo-service":  # passes its arguments through to the service's own parser
+        from slocheck_demo.service_options import argument_parser
+
+        return "slocheck demo-service", set(argument_parser()._option_string_actions)
     names = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts) if opt.startswith("-")}
     return " ".join(path), names | {"--help"}
 

@@ -136,7 +136,6 @@ def test_the_kubernetes_manifests_run_the_gate_image() -> None:
     assert "-t slocheck-gate" in DOCKERFILE.read_text()
 
 
-@pytest.mark.skip(reason="fails after the final merges (issues #15/#17 changes); open, see the closing note")
 def test_every_slocheck_command_the_load_docs_show_uses_only_options_the_cli_has() -> None:
     text = (REPO_ROOT / "docs" / "load.md").read_text()
     commands = [shlex.split(c) for c in re.findall(r"`(slocheck [^`]+)`", text)]

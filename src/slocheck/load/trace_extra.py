@@ -10,7 +10,7 @@ from slocheck.core.errors import ConfigError
 
 INSTALL_HINT = "pip install 'slocheck[trace]'"
 OTLP_ENV = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-_MODULES = ("opentelemetry.sdk", "opentelemetry.exporter.otlp.proto.http")
+_MODULES = ("opentelemetry.sdk", "opentelemetry.proto")
 
 
 def tracing_reason(trace: bool) -> str | None:
