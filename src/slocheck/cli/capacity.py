@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -64,19 +63,10 @@ def capacity(
     debug: DebugOption = False,
 ) -> int:
     """Find the highest arrival rate at which every blocking objective holds (each step judged on its own window)."""
-    from slocheck.app.capacity import CapacityPlan, StepResult, StepSize, capacity_plan_for, search_capacity
-    from slocheck.app.phases import load_specs, open_checked_sources
-    from slocheck.app.runstore import new_run_id
-    from slocheck.grafana.annotator import RunAnnotator
-    from slocheck.load.plan import LoadPlan
-    from slocheck.load.profiles import Profile
-    from slocheck.load.runner import run_load  # first: Locust (gevent) must patch before requests is imported
-    from slocheck.load.scenario import load_scenario
-    from slocheck.report.capacity_html import render_capacity_html
+    import slocheck.load.runner  # noqa: F401 - first: Locust (gevent) must patch before requests is imported
+    from slocheck.app.capacity import CapacityPlan, StepSize
+    from slocheck.app.capacity_run import CapacityRequest, run_capacity
 
-    settings = settings_from(config, BackendFlags(prometheus_url, None, None, None, grafana_url, None, False))
-    specs = load_specs(list(files), dict(v.split("=", 1) for v in var))
-    load_scenario(scenario)
     plan = CapacityPlan(
         _rate(start, "--start"),
         _rate(max_rate, "--max"),
@@ -85,49 +75,15 @@ def capacity(
         3 if bisect else 0,
         parse_positive_duration(settle, "--settle") if settle else 0.0,
     )
-    required = _rate(require, "--require") if require else None
-    run_dir = out / f"capacity-{new_run_id(options.clock())}"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    base = LoadPlan(scenario=scenario, profile=Profile("capacity", ()), host=host, out_dir=run_dir)
-    sources, _warnings = open_checked_sources(settings, specs.objectives, options.clock())
+    settings = settings_from(config, BackendFlags(prometheus_url, None, None, None, grafana_url, None, False))
+    request = CapacityRequest(files, dict(v.split("=", 1) for v in var), scenario, host, plan,
+                              _rate(require, "--require") if require else None, out, settings)  # fmt: skip
     console = stderr_console()
-    annotator = RunAnnotator(
-        settings.backends.grafana, warn=lambda m: console.print(f"warning: {m}"), clock=options.clock
-    )
-    annotator.start(run_dir.name, scenario.stem, "capacity", [s.name for s in specs.sets], host)
-
-    def on_step(step: StepResult) -> None:
-        line = f"step {step.rate:g}/s: {'held' if step.held else 'BROKE: ' + '; '.join(step.broken_by)}"
-        console.print(line, markup=False)
-        annotator.point(step.outcome.start, line, "capacity-step")
-
-    try:
-        result = search_capacity(
-            plan, specs.objectives, sources, lambda profile: run_load(capacity_plan_for(base, profile)), on_step
-        )
-        annotator.stop()
-        document = result.to_dict() | {"required": required}
-        (run_dir / "result.json").write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
-        (run_dir / "report.html").write_text(render_capacity_html(document), encoding="utf-8")
-        _table(result)
-        found = result.highest_held.rate if result.highest_held else None
-        summary = _summary(result, plan.start)
-        console.print(summary, markup=False)
-        console.print(f"wrote {run_dir / 'result.json'} and {run_dir / 'report.html'}", markup=False)
-        gate_held = required is None or (found is not None and found >= required)
-        annotator.verdict("PASS" if gate_held else "FAIL", summary)
-    finally:
-        annotator.close()
-        sources.close()
-    return EXIT_HELD if gate_held else EXIT_BELOW
-
-
-def _summary(result: CapacityResult, start: float) -> str:
-    held, broken = result.highest_held, result.first_broken
-    summary = f"capacity: {held.rate:g}/s" if held is not None else f"capacity: below {start:g}/s"
-    if broken is not None:
-        summary += f"; first broken at {broken.rate:g}/s by {'; '.join(broken.broken_by)}"
-    return summary
+    found = run_capacity(request, lambda line: console.print(line, markup=False), options.clock)
+    _table(found.result)
+    console.print(found.summary, markup=False)
+    console.print(f"wrote {found.run_dir / 'result.json'} and {found.run_dir / 'report.html'}", markup=False)
+    return EXIT_HELD if found.gate_held else EXIT_BELOW
 
 
 def _table(result: CapacityResult) -> None:
