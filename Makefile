@@ -9,8 +9,8 @@ STAMP := $(VENV)/.installed
 demo: deps venv  ## the whole loop against the bundled demo service
 	$(BIN)/slocheck demo
 
-test: deps venv lint typecheck  ## install everything the suite needs, then run it all
-	$(BIN)/python -m pytest
+test: deps venv lint typecheck  ## install everything the suite needs, then run it all (shards in parallel)
+	$(BIN)/python scripts/run-suite.py
 
 deps:  ## real servers from Debian packages (prometheus, exporters, redis, postgresql, docker-compose)
 	bash scripts/install-system-deps.sh
@@ -26,8 +26,8 @@ $(STAMP): pyproject.toml demo/pyproject.toml
 	touch $(STAMP)
 
 lint: venv
-	$(BIN)/ruff check src demo/src tests
-	$(BIN)/ruff format --check src demo/src tests
+	$(BIN)/ruff check src demo/src tests scripts
+	$(BIN)/ruff format --check src demo/src tests scripts
 	$(BIN)/lint-imports
 
 typecheck: venv
