@@ -4,7 +4,9 @@ Most of the suite waits: on load runs, settle waits, servers starting, subproces
 (the root conftest imports Locust, whose gevent monkey-patching breaks xdist's worker threads), so this splits the
 tests into shards of about equal recorded duration with pytest-split (`tests/.test_durations`, refreshed with
 `--store-durations`) and runs one ordinary pytest process per shard. Each shard starts its own servers on free
-ports. The exit status is the worst shard's; a shard that collected no tests (pytest's 5) fails the suite.
+ports. Tests marked `exclusive` (they compare timings to 1 %, which a machine busy with the other shards would
+blur) run afterwards, alone. The exit status is the worst process'; one that collected no tests (pytest's 5) fails
+the suite.
 
     python scripts/run-suite.py [--shards N] [pytest arguments...]
 """
@@ -33,10 +35,14 @@ def default_shards() -> int:
 
 def shard_command(shards: int, group: int, extra: list[str]) -> list[str]:
     return [
-        sys.executable, "-m", "pytest", "--splits", str(shards), "--group", str(group),
+        sys.executable, "-m", "pytest", "-m", "not exclusive", "--splits", str(shards), "--group", str(group),
         "--durations-path", str(DURATIONS), "--splitting-algorithm", "least_duration", "-p", "no:cacheprovider",
         *extra,
     ]  # fmt: skip
+
+
+def exclusive_command(extra: list[str]) -> list[str]:
+    return [sys.executable, "-m", "pytest", "-m", "exclusive", "-p", "no:cacheprovider", *extra]
 
 
 def summary_line(log: Path) -> str:
@@ -46,6 +52,18 @@ def summary_line(log: Path) -> str:
 
 
 def run(shards: int, extra: list[str]) -> int:
+    started = time.monotonic()
+    code = run_shards(shards, extra)
+    print(f"\n{'#' * 30} tests marked exclusive, alone {'#' * 30}", flush=True)
+    alone = subprocess.run(exclusive_command(extra), cwd=ROOT, check=False).returncode
+    print(f"run-suite: whole suite in {time.monotonic() - started:.0f}s; shards exit {code}, exclusive exit {alone}")
+    if alone == NO_TESTS:
+        print("run-suite: no test is marked exclusive: failing (pytest exit 5 is never a success)", file=sys.stderr)
+        return 1
+    return max(code, alone)
+
+
+def run_shards(shards: int, extra: list[str]) -> int:
     LOGS.mkdir(exist_ok=True)
     started = time.monotonic()
     processes = []

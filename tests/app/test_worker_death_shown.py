@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import psutil
@@ -49,6 +48,18 @@ def test_the_markdown_verdict_section_shows_load_warnings() -> None:
     assert f"**Load warning**: {WARNING}" in render_markdown(document).splitlines()
 
 
+def _loading(pids: list[int], port: int) -> int:
+    """How many of `pids` hold a connection to the target (their users are sending requests)."""
+    busy = 0
+    for pid in pids:
+        try:
+            connections = psutil.Process(pid).net_connections(kind="tcp")
+        except psutil.Error:
+            continue
+        busy += any(c.raddr and c.raddr.port == port for c in connections)
+    return busy
+
+
 def test_a_worker_killed_mid_run_is_printed_and_in_the_reports(target: CountingServer, work: Path) -> None:
     slo = write_slo(work / "slo.yaml", LOCUST_OBJECTIVES)
     out = work / "runs"
@@ -60,7 +71,8 @@ def test_a_worker_killed_mid_run_is_printed_and_in_the_reports(target: CountingS
     try:
         wait_for(lambda: len(_worker_pids(process.pid)) == 2, "two worker processes", process=process)
         wait_for(lambda: (run_record(out) or {}).get("status") == "load", "the load to start", process=process)
-        time.sleep(2)
+        # Killed only once both workers drive load: a slow machine can take seconds for a worker to connect.
+        wait_for(lambda: _loading(_worker_pids(process.pid), target.port) == 2, "both workers' load", process=process)
         victim = _worker_pids(process.pid)[0]
         os.kill(victim, signal.SIGKILL)
         stdout, stderr = process.communicate(timeout=120)
