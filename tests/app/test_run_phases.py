@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,9 @@ class FakeAnnotator:
 
     def stage(self, change: object) -> None:
         self.journal.add("annotation stage")
+
+    def point(self, at: datetime, text: str, tag: str) -> None:
+        self.journal.add(f"annotation point {tag} at {at:%H:%M:%S}: {text}")
 
     def stop(self, end: datetime | None = None, *, start: datetime | None = None) -> None:
         self.journal.add("annotation stop")
@@ -195,3 +198,18 @@ def test_nothing_is_loaded_or_annotated_when_a_query_is_rejected(tmp_path: Path,
             parts=RunParts(sources=rejecting, run_load=parts.run_load, annotator=parts.annotator, sleep=parts.sleep),
         )  # fmt: skip
     assert [e for e in journal.entries if e in ("load", "annotation start")] == []
+
+
+def test_an_aborted_load_leaves_a_point_annotation_at_the_moment_it_stopped(tmp_path: Path, journal: Journal) -> None:
+    parts = _parts(journal)
+
+    def aborted_load(plan: LoadPlan, **_: Any) -> LoadOutcome:
+        journal.add("load")
+        return replace(_outcome(plan), aborted="aborted: server-p95 0.9s breaks < 500ms")
+
+    execute_run(_request(tmp_path), Settings(), say=lambda _: None, clock=lambda: START,
+                parts=replace(parts, run_load=aborted_load))  # fmt: skip
+    assert journal.entries[journal.entries.index("load") + 1 :][:2] == [
+        "annotation point aborted at 12:00:10: aborted: server-p95 0.9s breaks < 500ms",
+        "annotation stop",
+    ]

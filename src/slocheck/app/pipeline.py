@@ -200,6 +200,8 @@ def execute_run(
         # `jaeger: {run_traces: true}` keeps this run's traces: they exist only when the load is traced.
         prepared.sources.run_id = run_dir.run_id if plan.tracing else None
         outcome = parts.run_load(plan, on_progress=on_progress, on_stage=_stages(annotator, on_stage))
+        if outcome.aborted:  # a point where the load was stopped, with why: the dashboard shows the moment
+            annotator.point(outcome.end, outcome.aborted, "aborted")
         annotator.stop(outcome.end, start=outcome.start)  # the region is exactly the load window
         if outcome.aborted:
             say(outcome.aborted)
