@@ -35,12 +35,12 @@ def server() -> Iterator[CountingServer]:
         yield running
 
 
-def capacity(server: CountingServer, tmp_path: Path, require: str) -> int:
+def capacity(server: CountingServer, tmp_path: Path, require: str, *extra: str) -> int:
     slo = tmp_path / "slo.yaml"
     slo.write_text(SLO, encoding="utf-8")
     argv = ["capacity", str(slo), "--scenario", str(DATA / "iteration_locustfile.py"), "--host", server.url]
     argv += ["--start", "10/s", "--max", "20/s", "--step", "10/s", "--hold", "1s", "--require", require]
-    return main([*argv, "--out", str(tmp_path / "runs")])
+    return main([*argv, "--out", str(tmp_path / "runs"), *extra])
 
 
 def test_every_step_holding_meets_a_lower_requirement_and_records_every_step(
@@ -61,3 +61,13 @@ def test_every_step_holding_meets_a_lower_requirement_and_records_every_step(
 
 def test_a_requirement_above_the_capacity_found_exits_1(server: CountingServer, tmp_path: Path) -> None:
     assert capacity(server, tmp_path, "100/s") == 1
+
+
+def test_local_workers_share_each_steps_schedule_exactly(server: CountingServer, tmp_path: Path) -> None:
+    assert capacity(server, tmp_path, "15/s", "--workers", "2") == 0
+
+    (result,) = (tmp_path / "runs").glob("capacity-*/result.json")
+    document = json.loads(result.read_text(encoding="utf-8"))
+    assert [s["client"]["arrivals"]["scheduled"] for s in document["steps"]] == [10, 20]
+    assert [s["client"]["aggregated"]["requests"] for s in document["steps"]] == [10, 20]
+    assert [s["workers"] for s in document["steps"]] == [2, 2]

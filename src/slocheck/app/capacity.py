@@ -103,6 +103,7 @@ class StepResult:
                 for r in self.evaluation.results
             ],
             "client": {"aggregated": stats["aggregated"], "arrivals": stats.get("arrivals")},
+            "workers": self.outcome.workers,
         }
 
 

@@ -33,6 +33,7 @@ class CapacityRequest:
     required: float | None
     out: Path
     settings: Settings
+    workers: int = 0  # local worker processes for every step (0: the load runs in this process)
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ def run_capacity(request: CapacityRequest, say: Say, clock: Callable[[], datetim
     load_scenario(request.scenario)
     run_dir = request.out / f"capacity-{new_run_id(clock())}"
     run_dir.mkdir(parents=True, exist_ok=True)
-    base = LoadPlan(scenario=request.scenario, profile=Profile("capacity", ()), host=request.host, out_dir=run_dir)
+    base = LoadPlan(scenario=request.scenario, profile=Profile("capacity", ()), host=request.host, out_dir=run_dir,
+                    workers=request.workers)  # fmt: skip
     sources, _warnings = open_checked_sources(request.settings, specs.objectives, clock())
     annotator = RunAnnotator(request.settings.backends.grafana, warn=lambda m: say(f"warning: {m}"), clock=clock)
     annotator.start(run_dir.name, request.scenario.stem, "capacity", [s.name for s in specs.sets], request.host)

@@ -56,6 +56,9 @@ def capacity(
     ] = None,
     settle: Annotated[str | None, typer.Option("--settle", help="Wait between steps (default 0 s).")] = None,
     out: Annotated[Path, typer.Option("--out", help="Root of the run directories.")] = DEFAULT_ROOT,
+    workers: Annotated[
+        str, typer.Option("--workers", help="Local worker processes for each step: N or auto (0 = in-process).")
+    ] = "0",
     var: VarOption = [],  # noqa: B006 - typer reads the default, never mutates it
     config: ConfigOption = None,
     prometheus_url: PromUrlOption = None,
@@ -66,6 +69,7 @@ def capacity(
     import slocheck.load.runner  # noqa: F401 - first: Locust (gevent) must patch before requests is imported
     from slocheck.app.capacity import CapacityPlan, StepSize
     from slocheck.app.capacity_run import CapacityRequest, run_capacity
+    from slocheck.cli.load import parse_workers
 
     plan = CapacityPlan(
         _rate(start, "--start"),
@@ -77,7 +81,8 @@ def capacity(
     )
     settings = settings_from(config, BackendFlags(prometheus_url, None, None, None, grafana_url, None, False))
     request = CapacityRequest(files, dict(v.split("=", 1) for v in var), scenario, host, plan,
-                              _rate(require, "--require") if require else None, out, settings)  # fmt: skip
+                              _rate(require, "--require") if require else None, out, settings,
+                              parse_workers(workers))  # fmt: skip
     console = stderr_console()
     found = run_capacity(request, lambda line: console.print(line, markup=False), options.clock)
     _table(found.result)
