@@ -5,9 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
+from slocheck.app.evaluate_window import validate_online
 from slocheck.app.measure import UNDERCOUNT, Sources, measure_all
 from slocheck.app.undercount import counter_selectors_of
+from slocheck.config.settings import Settings
 from slocheck.core.model import (
     Bar,
     CounterSpec,
@@ -130,3 +133,36 @@ def test_no_warning_when_every_series_existed_before_the_window() -> None:
     query = "sum(rate(req_total[1m]))"
     measured = measure(PrometheusIndicator(query, template=query), RawSamples({"req_total": (OLD,)}, 1.0))
     assert UNDERCOUNT not in measured.details
+
+
+# Scraped since long before validate's 5-minute look-back, and one that first appeared 20 s before it is run.
+SINCE_LONG_AGO = ({"route": "/a"}, ((T1 - 400, 10.0), (T1 - 200, 20.0), (T1 - 1, 30.0)))
+RECENTLY_BORN = ({"route": "/b"}, ((T1 - 20, 1.0), (T1 - 1, 2.0)))
+
+
+def test_validate_online_warns_of_counter_series_that_appeared_in_the_last_minutes(tmp_path: Path) -> None:
+    slo = tmp_path / "slo.yaml"
+    slo.write_text(
+        "apiVersion: slocheck/v1\nkind: SLOSet\nmetadata: {name: api}\nspec:\n  service: api\n  objectives:\n"
+        "    - name: throughput\n      indicator: {prometheus: {query: 'sum(rate(req_total[$__range]))'}}\n"
+        '      pass: ">= 1/s"\n',
+        encoding="utf-8",
+    )
+    backend = RawSamples({"req_total": (SINCE_LONG_AGO, RECENTLY_BORN)}, 1.0)
+    _, warnings = validate_online([slo], {}, Settings(), END, lambda *_: Sources(prometheus=backend))
+    (warning,) = [w for w in warnings if "first appeared" in w]
+    assert warning.startswith("api/throughput: 1 of 2 series of req_total first appeared in the last 5 minutes")
+    assert "{count: '<selector>'}" in warning
+
+
+def test_validate_online_says_nothing_when_every_series_is_older_than_the_last_minutes(tmp_path: Path) -> None:
+    slo = tmp_path / "slo.yaml"
+    slo.write_text(
+        "apiVersion: slocheck/v1\nkind: SLOSet\nmetadata: {name: api}\nspec:\n  service: api\n  objectives:\n"
+        "    - name: throughput\n      indicator: {prometheus: {query: 'sum(rate(req_total[$__range]))'}}\n"
+        '      pass: ">= 1/s"\n',
+        encoding="utf-8",
+    )
+    backend = RawSamples({"req_total": (SINCE_LONG_AGO,)}, 1.0)
+    _, warnings = validate_online([slo], {}, Settings(), END, lambda *_: Sources(prometheus=backend))
+    assert [w for w in warnings if "first appeared" in w] == []

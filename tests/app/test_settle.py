@@ -82,5 +82,7 @@ def test_a_targets_poll_that_never_answers_is_abandoned_when_the_bound_is_spent(
         settled, report = settle_after_load(0.2, Sources(prometheus=stalled), [], END, lambda _: None)  # type: ignore[arg-type]
     finally:
         stalled.release.set()
-    assert settled and report is not None and report.expired
+    assert settled
+    assert report is not None
+    assert report.expired
     assert "/api/v1/targets: no answer within" in report.reason

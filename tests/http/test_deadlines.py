@@ -9,8 +9,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 from slocheck.app.measure import Sources, measure_all
 from slocheck.config.settings import DEFAULT_MAX_BODY, BackendSettings, load_settings
 from slocheck.core.model import MeasurementStatus, PrometheusIndicator

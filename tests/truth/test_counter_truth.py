@@ -60,6 +60,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], st
                     "--out", str(work / "runs"), "--json", str(work / "result.json")]  # fmt: skip
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
             done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, check=False)
+            argv = [sys.executable, "-m", "slocheck", "validate", "--online", str(slo),
+                    "--prometheus-url", prometheus.url]  # fmt: skip
+            validated = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60, check=False)
             with urllib.request.urlopen(f"{service.url}/metrics", timeout=10) as response:
                 metrics = response.read().decode()
         finally:
@@ -68,6 +71,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], st
     document = json.loads((work / "result.json").read_text(encoding="utf-8"))
     (run_json,) = (work / "runs").glob("*/run.json")
     document["run_json"] = json.loads(run_json.read_text(encoding="utf-8"))
+    document["validate_online"] = {"code": validated.returncode, "stderr": validated.stderr}
     return document, done.stdout + done.stderr, total
 
 
@@ -118,3 +122,14 @@ def test_the_settle_wait_was_measured_and_ended_by_a_scrape_after_the_window(
     assert settle["expired"] is False
     assert "has a scrape after the window end" in settle["reason"]
     assert settle["seconds"] <= settle["bound_seconds"]
+
+
+def test_validate_online_warns_that_the_increase_form_will_miss_series_born_in_a_run(
+    run: tuple[dict[str, object], str, float],
+) -> None:
+    validated = run[0]["validate_online"]
+    assert isinstance(validated, dict)
+    assert validated["code"] == 0
+    (warning,) = [line for line in validated["stderr"].splitlines() if "first appeared" in line]
+    assert warning.startswith("warning: truth/increase: ")
+    assert "increase() will miss the first values of series born during a run" in warning

@@ -11,6 +11,7 @@ from typing import Any
 from slocheck.app.backends import build_sources
 from slocheck.app.measure import Sources
 from slocheck.app.phases import LoadedSpecs, SourcesFactory, load_specs, measure_and_evaluate, open_checked_sources
+from slocheck.app.undercount import recently_born_warnings
 from slocheck.config.settings import Settings
 from slocheck.core.baseline import Samples
 from slocheck.core.errors import EXIT_INTERRUPTED
@@ -93,5 +94,9 @@ def validate_online(
     """The SLO files, with every query checked against its backend; returns the warnings found on the way."""
     specs = load_specs(files, variables)
     sources, warnings = open_checked_sources(settings, specs.objectives, now, factory)
-    sources.close()
+    try:
+        if sources.prometheus is not None:
+            warnings += recently_born_warnings(specs.objectives, now, sources.prometheus)
+    finally:
+        sources.close()
     return specs, warnings

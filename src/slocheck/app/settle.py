@@ -140,8 +140,8 @@ def settle_after_load(
         return settled, SettleReport(bound, bound, "fixed wait: scrape interval + ingest lag, or --settle")
     say(f"settling: until every target the objectives read is scraped after the window end (at most {bound:g}s)")
     try:
-        report = wait_for_scrapes(end, bound, _within_bound(lambda: [(t.job, t.instance, t.last_scrape) for t in probe()],
-                                  bound), jobs_read(objectives), sleep)  # fmt: skip
+        targets = _within_bound(lambda: [(t.job, t.instance, t.last_scrape) for t in probe()], bound)
+        report = wait_for_scrapes(end, bound, targets, jobs_read(objectives), sleep)
         extra = _fixed_minimum(sources) - report.seconds
         if extra > 0:  # Loki and Jaeger cannot be asked: their fixed minimum still applies
             sleep(extra)

@@ -10,13 +10,18 @@ count, and the form that counts them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
 
 from slocheck.app.measure_counters import fetch_counts
+from slocheck.core.counters import SeriesCount
 from slocheck.core.errors import BackendError
 from slocheck.core.model import Objective, PrometheusIndicator, Window
 from slocheck.core.spec.templating import render
 from slocheck.sources.protocols import CounterBackend, MetricsBackend
 
+# `validate --online` has no run window: it looks this far back for series that appeared recently.
+RECENT = timedelta(minutes=5)
 _COUNTER_FUNCTION_RE = re.compile(r"\b(rate|increase|irate)\s*\(\s*([^()\[\]]+?)\s*\[")
 
 
@@ -30,6 +35,22 @@ def counter_selectors_of(query: str) -> list[tuple[str, str]]:
     return found
 
 
+def _born_inside(
+    indicator: PrometheusIndicator, window: Window, backend: CounterBackend
+) -> Iterator[tuple[str, str, tuple[SeriesCount, ...], list[SeriesCount]]]:
+    """(function, selector, every series' count, the series born inside `window`) for each counter selector the
+    query reads through rate()/increase()/irate() that has a series born inside the window."""
+    query = render(indicator.template or indicator.query, indicator.variables, window)
+    for function, selector in counter_selectors_of(query):
+        try:
+            counts = fetch_counts(backend, selector, window)
+        except BackendError:
+            continue  # the objective's own query reports the backend's trouble
+        born = [c for c in counts if c.born]
+        if born:
+            yield function, selector, counts, born
+
+
 def undercount_warning(
     objective: Objective, indicator: PrometheusIndicator, window: Window, backend: MetricsBackend
 ) -> str:
@@ -37,16 +58,8 @@ def undercount_warning(
     born inside the window (or the raw samples cannot be read)."""
     if indicator.counter is not None or not isinstance(backend, CounterBackend):
         return ""
-    query = render(indicator.template or indicator.query, indicator.variables, window)
     parts = []
-    for function, selector in counter_selectors_of(query):
-        try:
-            counts = fetch_counts(backend, selector, window)
-        except BackendError:
-            continue  # the objective's own query reports the backend's trouble
-        born = [c for c in counts if c.born]
-        if not born:
-            continue
+    for function, selector, counts, born in _born_inside(indicator, window, backend):
         exact = sum(c.events for c in counts)
         missed = sum(c.born_value for c in born)
         share = f" ({missed / exact:.1%} of it)" if exact > 0 else ""
@@ -60,3 +73,23 @@ def undercount_warning(
         "; ".join(parts) + ". The result can be low by that much (edge extrapolation aside); count exactly "
         "with prometheus: {count: '<selector>'}, {rate: '<selector>'} or {ratio: {bad|good: …, total: …}}"
     )
+
+
+def recently_born_warnings(objectives: Sequence[Objective], now: datetime, backend: MetricsBackend) -> list[str]:
+    """For `validate --online`: objectives whose rate()/increase() counters have series that first appeared in
+    the last RECENT minutes — label sets created on first use, so a run's series will be born inside its window."""
+    if not isinstance(backend, CounterBackend):
+        return []
+    window, warnings = Window(now - RECENT, now), []
+    for objective in objectives:
+        indicator = objective.indicator
+        if not isinstance(indicator, PrometheusIndicator) or indicator.counter is not None:
+            continue
+        for function, selector, counts, born in _born_inside(indicator, window, backend):
+            warnings.append(
+                f"{objective.key}: {len(born)} of {len(counts)} series of {selector} first appeared in the last "
+                f"{RECENT.seconds // 60} minutes (label sets created on first use?): {function}() will miss the "
+                "first values of series born during a run and read low; count exactly with prometheus: "
+                "{count: '<selector>'}, {rate: '<selector>'} or {ratio: {bad|good: …, total: …}}"
+            )
+    return warnings
