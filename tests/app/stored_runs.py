@@ -21,12 +21,15 @@ SERVER = objective("api-p95", pass_="< 2s", slo_set="gate")
 CLIENT = objective("client-p50", pass_="< 2s", slo_set="gate", indicator=LocustIndicator("p50"))
 
 
-def client_stats(median: float, requests: int, seed: int) -> ClientStats:
+def client_stats(median: float, requests: int, seed: int, seconds: int = 60) -> ClientStats:
+    """`requests` spread evenly over `seconds`, the timeline closed once a second as the runner does."""
     rng = random.Random(seed)
     stats = ClientStats()
     for index in range(requests):
         stats.record("GET", "/api" if index % 2 else "/home", median * rng.lognormvariate(0, 0.3), 100, None)
-    stats.window_seconds = 60.0
+        if (index + 1) * seconds // requests > index * seconds // requests:
+            stats.snapshot_interval(float((index + 1) * seconds // requests))
+    stats.window_seconds = float(seconds)
     return stats
 
 

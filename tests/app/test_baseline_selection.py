@@ -70,5 +70,5 @@ def test_an_unknown_run_id_is_refused(tmp_path: Path) -> None:
 
 def test_the_loaded_baseline_holds_each_objectives_series_value(tmp_path: Path) -> None:
     write_run(tmp_path, "a", server_p95=0.25)
-    baseline = load_baseline(choose_baseline("a", tmp_path, **LIKE), [SERVER])
+    baseline = load_baseline(choose_baseline("a", tmp_path, **LIKE), [SERVER], 2.0)
     assert baseline.value_of(SERVER.key, {}) == (0.25, "")

@@ -27,7 +27,7 @@ def test_runs_list_shows_every_run_with_its_verdict(tmp_path: Path, capsys: pyte
 def test_runs_show_names_the_history_it_holds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_run(tmp_path, "run-a")
     assert main(["runs", "show", "run-a", "--out", str(tmp_path)]) == 0
-    assert "history: slocheck.history/v1, 2 endpoint histogram(s), 1 objective series" in capsys.readouterr().out
+    assert "history: slocheck.history/v2, 2 endpoint histogram(s), 1 objective series" in capsys.readouterr().out
 
 
 def test_runs_show_of_an_unknown_run_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,7 +51,7 @@ def test_compare_exits_1_when_b_is_significantly_slower(tmp_path: Path, capsys: 
     assert document["significantly_worse"] == ["gate/api-p95", "gate/client-p50"]
     judged = {row["key"]: row["judge"] for row in document["objectives"]}
     assert judged["gate/client-p50"]["text"].startswith("higher by")
-    assert "n = 400 vs 400" in judged["gate/client-p50"]["text"]
+    assert "n = 30 vs 30 intervals of 2 s" in judged["gate/client-p50"]["text"]
 
 
 def test_compare_writes_markdown_and_html_with_cdfs_and_series(tmp_path: Path) -> None:

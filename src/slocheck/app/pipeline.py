@@ -26,12 +26,12 @@ from slocheck.app.context import (
 from slocheck.app.files import ensure_writable_dir
 from slocheck.app.history import (
     HISTORY_FILE,
-    ClientHistograms,
     HistoryInterrupted,
     record_history,
     render_history,
     samples_from,
 )
+from slocheck.app.intervals import block_seconds
 from slocheck.app.measure import Sources
 from slocheck.app.phases import SourcesFactory, load_specs, measure_and_evaluate, open_checked_sources
 from slocheck.app.report_inputs import load_report_inputs
@@ -321,10 +321,12 @@ def _measure_and_report(
             run_dir.write_text(HISTORY_FILE, render_history(stop.history))  # what arrived, then stop at once
             raise
         run_dir.write_text(HISTORY_FILE, render_history(history))
-        return samples_from(prepared.objectives, history, ClientHistograms.of_stats(outcome.stats))
+        # Read back from the document, as the baseline's are: both runs' observations are built the same way.
+        return samples_from(prepared.objectives, history, width)
 
+    width = block_seconds(window.seconds)  # the judge's blocks, the same width in both runs
     chosen = prepared.baseline
-    baseline = load_baseline(chosen, prepared.objectives) if chosen is not None else None
+    baseline = load_baseline(chosen, prepared.objectives, width) if chosen is not None else None
     judged = measure_and_evaluate(
         prepared.objectives, window, sources, baseline=baseline, samples=samples, behind=behind
     )
