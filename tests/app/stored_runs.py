@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from slocheck.app.history import history_document, render_history
 from slocheck.core.evaluate import evaluate
-from slocheck.core.model import LocustIndicator, Measurement, MeasurementStatus, SeriesValue, Window
+from slocheck.core.model import Compare, LocustIndicator, Measurement, MeasurementStatus, SeriesValue, Window
 from slocheck.load.stats import ClientStats
 from slocheck.report.json_report import render_json, result_document
 from tests.support.builders import objective
@@ -45,6 +46,7 @@ def write_run(
     verdict_override: str | None = None,
     series_points: Sequence[float] = (0.2, 0.21, 0.19, 0.2, 0.22, 0.2, 0.18, 0.2, 0.21, 0.2),
     seed: int = 1,
+    client_compare: Compare | None = None,
 ) -> Path:
     """One finished run `minutes` after START; PASS unless a value misses `< 2s` or `verdict_override`."""
     start = START + timedelta(minutes=minutes)
@@ -55,7 +57,8 @@ def write_run(
         CLIENT.key: Measurement(CLIENT.key, "locust", "p50 of Aggregated", MeasurementStatus.OK,
                                 (SeriesValue({"request": "Aggregated"}, stats.total.times.quantile(0.5)),)),
     }  # fmt: skip
-    evaluation = evaluate([SERVER, CLIENT], measured, window)
+    client = replace(CLIENT, compare=client_compare)
+    evaluation = evaluate([SERVER, client], measured, window)
     run = {"id": run_id, "scenario": scenario, "profile": profile, "started_at": start.isoformat(), "status": "done"}
     document = result_document(evaluation, exit_code=0, generated_at=window.end, run=run)
     document["client"] = stats.to_dict()

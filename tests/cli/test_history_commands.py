@@ -27,7 +27,8 @@ def test_runs_list_shows_every_run_with_its_verdict(tmp_path: Path, capsys: pyte
 def test_runs_show_names_the_history_it_holds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_run(tmp_path, "run-a")
     assert main(["runs", "show", "run-a", "--out", str(tmp_path)]) == 0
-    assert "history: slocheck.history/v2, 2 endpoint histogram(s), 1 objective series" in capsys.readouterr().out
+    shown = "history: slocheck.history/v2, 2 endpoint histogram(s), 60 client intervals, 1 objective series"
+    assert shown in capsys.readouterr().out
 
 
 def test_runs_show_of_an_unknown_run_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -89,8 +89,10 @@ def runs_show(
         console.print("history: none (a run from before history.json; it can be a baseline for bars only)")
     else:
         client = history.get("client") or {}
+        intervals = client.get("intervals")
+        timeline = f"{len(intervals)} client intervals, " if intervals is not None else "no client intervals, "
         console.print(f"history: {history['schema']}, {len(client.get('endpoints') or [])} endpoint histogram(s), "
-                      f"{len(history.get('objectives') or {})} objective series at "
+                      f"{timeline if client else ''}{len(history.get('objectives') or {})} objective series at "
                       f"{history.get('series_step_seconds')} s", markup=False)  # fmt: skip
     return 0
 

@@ -1,6 +1,7 @@
 """The statistical judge (`compare:`): is this run's distribution shifted from the baseline's, in the bad
 direction, by at least `min_effect`? A one-sided Mann-Whitney U test (scipy.stats.mannwhitneyu: exact for
-up to 8 observations without ties, else asymptotic with tie correction) on the two runs' observations; the effect is the relative change of the median.
+up to 8 observations without ties, else asymptotic with tie correction) on the two runs' observations; the
+effect is the relative change of the median.
 
 The observations are per-interval statistics, not single requests (which are autocorrelated): for client latency
 the median of each block of the run's timeline, for metric objectives the series' points at a fixed step. `n`
