@@ -54,3 +54,16 @@ def test_intervals_survive_the_wire_form() -> None:
     (back,) = Timeline.from_wire(timeline.to_wire())
     assert isinstance(back, Slot)
     assert (back.start, back.end, back.endpoints[("POST", "/run")].count) == (0.0, 1.5, 2)
+
+
+def test_merged_intervals_keep_the_median_of_their_requests() -> None:
+    cumulative = LogHistogram()
+    timeline = Timeline()
+    for second, values in enumerate(([0.001], [0.005, 0.005], [0.006]), start=1):
+        for value in values:
+            cumulative.add(value)
+        timeline.snapshot(float(second), {("GET", "/a"): cumulative})
+    merged = LogHistogram()
+    for slot in Timeline.from_wire(timeline.to_wire()):
+        merged.merge(slot.endpoints[("GET", "/a")])
+    assert merged.quantile(0.5) == pytest.approx(0.005, rel=0.005)  # not clamped to the first interval's max

@@ -48,10 +48,17 @@ class Slot:
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> Slot:
         start, end = (float(t) for t in data["t"])
-        endpoints = {
-            (str(e["method"]), str(e["name"])): LogHistogram.from_wire(e["histogram"]) for e in data["endpoints"]
-        }
+        endpoints = {(str(e["method"]), str(e["name"])): _counts_only(e["histogram"]) for e in data["endpoints"]}
         return cls(start, end, endpoints)
+
+
+_EMPTY = LogHistogram()
+
+
+def _counts_only(wire: Mapping[str, Any]) -> LogHistogram:
+    """An interval's histogram without min/max: a difference of snapshots has none, and one exact extreme
+    merged with unknown ones would clamp every percentile of the merge to it."""
+    return LogHistogram.from_wire(wire).minus(_EMPTY)
 
 
 class Timeline:
@@ -69,8 +76,7 @@ class Timeline:
             return
         slot = Slot(self._last_at, elapsed)
         for key, histogram in cumulative.items():
-            before = self._last.get(key)
-            fresh = histogram.copy() if before is None else histogram.minus(before)
+            fresh = histogram.minus(self._last.get(key, _EMPTY))  # counts only: min/max are unknown
             if fresh.count > 0:
                 slot.endpoints[key] = fresh
             self._last[key] = histogram.copy()
