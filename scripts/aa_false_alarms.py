@@ -72,10 +72,20 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=10)
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=Path("/tmp/slocheck-aa"))
+    parser.add_argument("--rejudge", action="store_true", help="judge the runs of an earlier call again (no load)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.rejudge:
+        earlier = json.loads((args.out / "aa_summary.json").read_text())
+        dirs = [Path(d) for d in earlier["runs"]]
+        load = earlier["summary"]["load average (1, 5, 15 min)"]
+        return judge_pairs(args.out, dirs, load["before"], load["after"])
     load_before = os.getloadavg()
-    results = []
+    dirs = run_pairs(args)
+    return judge_pairs(args.out, dirs, load_before, os.getloadavg())
+
+
+def run_pairs(args: argparse.Namespace) -> list[Path]:
     with DemoStack(args.out / "stack") as stack:
         assert stack.urls is not None
         wait_for_scrapes(stack.urls.prometheus, SCRAPED_JOBS)
@@ -90,8 +100,11 @@ def main() -> int:
             result = execute_run(request, settings, say=lambda m: None, clock=lambda: datetime.now(UTC))
             dirs.append(result.run_dir)
             print(f"run {index + 1}/{2 * args.pairs}: {result.run_dir.name}", file=sys.stderr)
-    load_after = os.getloadavg()
-    extra = []
+    return dirs
+
+
+def judge_pairs(out: Path, dirs: list[Path], load_before: Any, load_after: Any) -> int:
+    results, extra = [], []
     for first, second in zip(dirs[::2], dirs[1::2], strict=True):
         document = compare_runs(summarize(first), summarize(second), CompareSettings(0.05, 0.05))
         results.append({row["key"]: row["judge"] for row in document["objectives"] if row["judge"]})
@@ -122,7 +135,7 @@ def main() -> int:
     summary["server p95 <= +10% of the first run"] = {"met": sum(w is True for w in within), "pairs": len(within)}
     summary["load average (1, 5, 15 min)"] = {"before": load_before, "after": load_after}
     print(json.dumps(summary, indent=2))
-    (args.out / "aa_summary.json").write_text(json.dumps({"pairs": results, "extra": extra, "summary": summary,
+    (out / "aa_summary.json").write_text(json.dumps({"pairs": results, "extra": extra, "summary": summary,
                                                           "runs": [str(d) for d in dirs]}, indent=2))  # fmt: skip
     return 0
 

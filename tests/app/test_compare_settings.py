@@ -9,6 +9,7 @@ from slocheck.app.compare import CompareSettings, compare_runs
 from slocheck.app.history import HISTORY_FILE
 from slocheck.app.runs import summarize
 from slocheck.core.model import Compare
+from slocheck.report.compare import judge_text
 from tests.app.stored_runs import write_run
 
 LENIENT = Compare("mann-whitney", "increase", 0.01, 2.0)
@@ -65,3 +66,11 @@ def test_a_v1_history_run_cannot_judge_client_latency_and_the_judge_says_why(tmp
     judged = _client_judge(compare_runs(summarize(a), summarize(b)))
     assert judged["outcome"] == "NO_DATA"
     assert "run A stored no per-interval client histograms (history slocheck.history/v1" in str(judged["text"])
+
+
+def test_the_judge_text_of_a_row_says_which_settings_it_used(tmp_path: Path) -> None:
+    a = write_run(tmp_path, "a", seed=1, client_compare=LENIENT)
+    b = write_run(tmp_path, "b", seed=2, minutes=5, client_compare=LENIENT)
+    document = compare_runs(summarize(a), summarize(b))
+    (row,) = [r for r in document["objectives"] if r["key"] == "gate/client-p50"]
+    assert judge_text(row).endswith("; judged on increase, alpha 0.01, min_effect 200 %")

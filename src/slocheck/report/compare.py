@@ -21,7 +21,7 @@ def judge_text(row: Mapping[str, Any]) -> str:
     judged = row.get("judge")
     if not judged:
         return "—"
-    used = f" [{judged['direction']}, alpha {judged['alpha']:g}, min_effect {judged['min_effect'] * 100:g} %]"
+    used = f"; judged on {judged['direction']}, alpha {judged['alpha']:g}, min_effect {judged['min_effect'] * 100:g} %"
     return ("WORSE: " if judged["worse"] else "") + str(judged["text"]) + used
 
 
