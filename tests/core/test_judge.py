@@ -110,3 +110,10 @@ def test_on_autocorrelated_runs_of_one_build_interval_medians_keep_false_alarms_
         flagged["intervals"] += judge(INCREASE, blocks_b, blocks_a).outcome is Outcome.FAIL
     assert flagged["requests"] >= 6  # the per-request test treats 600 dependent timings as independent
     assert flagged["intervals"] <= 4  # one-sided alpha 0.05 of 40 pairs is 2 expected
+
+
+def test_a_run_shorter_than_five_intervals_is_no_data_naming_what_was_counted() -> None:
+    short = Samples((0.1, 0.1, 0.1, 0.1), (), "intervals of 2 s")
+    found = judge(INCREASE, short, lognormal(30, 0.1, 12))
+    assert found.outcome is Outcome.NO_DATA
+    assert found.text == "too few observations to compare (n = 4 vs 30 intervals of 2 s, need 5)"

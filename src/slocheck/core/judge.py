@@ -52,9 +52,10 @@ def judge(compare: Compare, current: Samples | None, baseline: Samples | None, m
         why = missing or ("no baseline run" if baseline is None else "no observations in this run")
         return Judgement(Outcome.NO_DATA, f"no comparison: {why}")
     now, before = expand(current), expand(baseline)
+    sizes = f"n = {_count(len(now))} vs {_count(len(before))}" + (f" {current.what}" if current.what else "")
     if len(now) < MIN_SAMPLES or len(before) < MIN_SAMPLES:
-        text = f"too few observations to compare (n = {_count(len(now))} vs {_count(len(before))}, need {MIN_SAMPLES})"
-        return Judgement(Outcome.NO_DATA, text, n_current=len(now), n_baseline=len(before))
+        text = f"too few observations to compare ({sizes}, need {MIN_SAMPLES})"
+        return Judgement(Outcome.NO_DATA, text, n_current=len(now), n_baseline=len(before), observations=current.what)
     strata = _strata(current, baseline)
     if strata:
         p_value, effect = _stratified(compare, strata)
@@ -62,7 +63,6 @@ def judge(compare: Compare, current: Samples | None, baseline: Samples | None, m
         p_value, effect = _test(compare, (current, now), (baseline, before))
     bad_effect = effect if compare.direction == "increase" else -effect
     significant = p_value < compare.alpha
-    sizes = f"n = {_count(len(now))} vs {_count(len(before))}" + (f" {current.what}" if current.what else "")
     fails = significant and (math.isnan(bad_effect) or bad_effect >= compare.min_effect)
     if not significant:
         text = f"no significant {compare.direction} (p {_p(p_value)}, {sizes})"
