@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from slocheck.app.intervals import block_seconds, interval_samples
+from slocheck.app.intervals import interval_samples
+from slocheck.core.baseline import block_seconds
 from slocheck.load.histogram import LogHistogram
 from slocheck.load.timeline import Slot
 

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from slocheck.app.history import ClientHistograms, client_judge_gap, read_history, series_samples
-from slocheck.app.intervals import block_seconds
 from slocheck.app.runs import RunSummary
-from slocheck.core.baseline import Samples
+from slocheck.core.baseline import Samples, block_seconds
 from slocheck.core.judge import judge
 from slocheck.core.model import Compare, LocustIndicator, Outcome
 from slocheck.core.spec.schema import JUDGED_LOCUST_STATS

@@ -49,8 +49,8 @@ def evaluate_window(
     flags the result `interrupted` and exits 130."""
     # Baselines read stored client histograms (slocheck.load): imported only when asked for, so a plain
     # `evaluate` never imports Locust after requests (see __main__).
-    from slocheck.app.intervals import block_seconds
     from slocheck.app.runs import baseline_record, choose_baseline, load_baseline
+    from slocheck.core.baseline import block_seconds
 
     specs = load_specs(request.files, request.variables)
     chosen = None
@@ -80,7 +80,7 @@ def _samples(objectives: Sequence[Objective], window: Window, sources: Sources) 
     if not any(o.compare is not None for o in objectives):
         return {}
     from slocheck.app.history import record_history, samples_from
-    from slocheck.app.intervals import block_seconds
+    from slocheck.core.baseline import block_seconds
 
     history = record_history(objectives, window, sources.prometheus, sources.loki, None, "evaluate")
     return samples_from(objectives, history, block_seconds(window.seconds))

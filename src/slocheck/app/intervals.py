@@ -4,8 +4,8 @@ Requests of one run are autocorrelated (a few busy seconds slow down every reque
 every request treats thousands of dependent timings as independent and calls a shift of the environment
 significant. The judge compares blocks of the run's timeline instead (the batch-means idea; Kayenta likewise
 judges metric points per interval, not requests): consecutive one-second intervals are grouped into blocks of
-`block_seconds(window)`, and each block contributes one observation, the median of its requests. docs/baselines.md
-states the assumptions.
+`block_seconds(window)` (core/baseline.py), and each block contributes one observation, the median of its
+requests. docs/baselines.md states the assumptions.
 """
 
 from __future__ import annotations
@@ -13,17 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from slocheck.core.baseline import Samples
+from slocheck.core.baseline import Samples, block_seconds
 from slocheck.load.histogram import LogHistogram
 from slocheck.load.timeline import Key, Slot
 
-MIN_BLOCK_SECONDS = 2.0
-TARGET_BLOCKS = 30
-
-
-def block_seconds(window_seconds: float) -> float:
-    """At least 2 s, and at most about 30 blocks per run: a long run gets longer blocks, not more of them."""
-    return float(max(MIN_BLOCK_SECONDS, math.ceil(window_seconds / TARGET_BLOCKS)))
+__all__ = ["block_seconds", "interval_samples"]
 
 
 def _blocks(slots: Sequence[Slot], keys: set[Key], width: float) -> list[LogHistogram]:

@@ -31,7 +31,6 @@ from slocheck.app.history import (
     render_history,
     samples_from,
 )
-from slocheck.app.intervals import block_seconds
 from slocheck.app.measure import Sources
 from slocheck.app.phases import SourcesFactory, load_specs, measure_and_evaluate, open_checked_sources
 from slocheck.app.report_inputs import load_report_inputs
@@ -40,7 +39,7 @@ from slocheck.app.runstore import RunDirectory, new_run_id
 from slocheck.app.settle import settle_after_load
 from slocheck.config.guard import check_target
 from slocheck.config.settings import Settings
-from slocheck.core.baseline import Samples
+from slocheck.core.baseline import Samples, block_seconds
 from slocheck.core.errors import EXIT_INTERRUPTED, OutputError
 from slocheck.core.evaluate import exit_code_for, judge_load
 from slocheck.core.model import Evaluation, Objective, SLOSet, Window

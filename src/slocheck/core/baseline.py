@@ -13,6 +13,15 @@ from dataclasses import dataclass, field
 
 from slocheck.core.model import SeriesValue
 
+# The judge's blocks of a run's timeline (client latency): at least 2 s, about 30 per run at most.
+MIN_BLOCK_SECONDS = 2.0
+TARGET_BLOCKS = 30
+
+
+def block_seconds(window_seconds: float) -> float:
+    """At least 2 s, and at most about 30 blocks per run: a long run gets longer blocks, not more of them."""
+    return float(max(MIN_BLOCK_SECONDS, math.ceil(window_seconds / TARGET_BLOCKS)))
+
 
 @dataclass(frozen=True)
 class Samples:
