@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from slocheck.app.history import history_document, render_history
 from slocheck.core.evaluate import evaluate
-from slocheck.core.model import LocustIndicator, Measurement, MeasurementStatus, SeriesValue, Window
+from slocheck.core.model import Compare, LocustIndicator, Measurement, MeasurementStatus, SeriesValue, Window
 from slocheck.load.stats import ClientStats
 from slocheck.report.json_report import render_json, result_document
 from tests.support.builders import objective
@@ -21,12 +22,15 @@ SERVER = objective("api-p95", pass_="< 2s", slo_set="gate")
 CLIENT = objective("client-p50", pass_="< 2s", slo_set="gate", indicator=LocustIndicator("p50"))
 
 
-def client_stats(median: float, requests: int, seed: int) -> ClientStats:
+def client_stats(median: float, requests: int, seed: int, seconds: int = 60) -> ClientStats:
+    """`requests` spread evenly over `seconds`, the timeline closed once a second as the runner does."""
     rng = random.Random(seed)
     stats = ClientStats()
     for index in range(requests):
         stats.record("GET", "/api" if index % 2 else "/home", median * rng.lognormvariate(0, 0.3), 100, None)
-    stats.window_seconds = 60.0
+        if (index + 1) * seconds // requests > index * seconds // requests:
+            stats.snapshot_interval(float((index + 1) * seconds // requests))
+    stats.window_seconds = float(seconds)
     return stats
 
 
@@ -42,6 +46,7 @@ def write_run(
     verdict_override: str | None = None,
     series_points: Sequence[float] = (0.2, 0.21, 0.19, 0.2, 0.22, 0.2, 0.18, 0.2, 0.21, 0.2),
     seed: int = 1,
+    client_compare: Compare | None = None,
 ) -> Path:
     """One finished run `minutes` after START; PASS unless a value misses `< 2s` or `verdict_override`."""
     start = START + timedelta(minutes=minutes)
@@ -52,7 +57,8 @@ def write_run(
         CLIENT.key: Measurement(CLIENT.key, "locust", "p50 of Aggregated", MeasurementStatus.OK,
                                 (SeriesValue({"request": "Aggregated"}, stats.total.times.quantile(0.5)),)),
     }  # fmt: skip
-    evaluation = evaluate([SERVER, CLIENT], measured, window)
+    client = replace(CLIENT, compare=client_compare)
+    evaluation = evaluate([SERVER, client], measured, window)
     run = {"id": run_id, "scenario": scenario, "profile": profile, "started_at": start.isoformat(), "status": "done"}
     document = result_document(evaluation, exit_code=0, generated_at=window.end, run=run)
     document["client"] = stats.to_dict()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from slocheck.app.history import HISTORY_FILE
 from slocheck.app.runs import choose_baseline, list_runs, load_baseline
 from slocheck.core.errors import ConfigError
-from tests.app.stored_runs import SERVER, write_run
+from slocheck.core.model import Compare
+from tests.app.stored_runs import CLIENT, SERVER, write_run
 
 LIKE = {"scenario": "shop", "profile": "smoke", "slo_sets": ["gate"]}
 
@@ -70,5 +74,26 @@ def test_an_unknown_run_id_is_refused(tmp_path: Path) -> None:
 
 def test_the_loaded_baseline_holds_each_objectives_series_value(tmp_path: Path) -> None:
     write_run(tmp_path, "a", server_p95=0.25)
-    baseline = load_baseline(choose_baseline("a", tmp_path, **LIKE), [SERVER])
+    baseline = load_baseline(choose_baseline("a", tmp_path, **LIKE), [SERVER], 2.0)
     assert baseline.value_of(SERVER.key, {}) == (0.25, "")
+
+
+def test_a_baseline_with_a_v1_history_gives_client_judges_the_reason_they_have_no_observations(
+    tmp_path: Path,
+) -> None:
+    run = write_run(tmp_path, "a")
+    history = json.loads((run / HISTORY_FILE).read_text())
+    history["schema"] = "slocheck.history/v1"
+    del history["client"]["intervals"]
+    (run / HISTORY_FILE).write_text(json.dumps(history))
+    judged = replace(CLIENT, compare=Compare())
+    baseline = load_baseline(choose_baseline("a", tmp_path, **LIKE), [judged], 2.0)
+    assert judged.key not in baseline.samples
+    assert baseline.missing[judged.key].startswith("baseline run a stored no per-interval client histograms")
+
+
+def test_a_baseline_gives_client_judges_one_median_per_block_of_the_given_width(tmp_path: Path) -> None:
+    write_run(tmp_path, "a")
+    judged = replace(CLIENT, compare=Compare())
+    baseline = load_baseline(choose_baseline("a", tmp_path, **LIKE), [judged], 4.0)
+    assert (baseline.samples[judged.key].n, baseline.samples[judged.key].what) == (15, "intervals of 4 s")

@@ -10,7 +10,7 @@ import pytest
 from slocheck.app.history import (
     HISTORY_FILE,
     ClientHistograms,
-    histogram_samples,
+    client_judge_gap,
     read_history,
     samples_from,
     series_step,
@@ -37,15 +37,33 @@ def test_a_request_selection_merges_the_matching_endpoint_histograms(tmp_path: P
     assert selected.count == 400
 
 
-def test_histogram_samples_count_every_request_once(tmp_path: Path) -> None:
-    histogram = client_stats(0.1, 400, 1).total.times
-    assert histogram_samples(histogram).n == 400
+def test_client_samples_are_one_median_per_two_second_block_with_the_requests_median_as_center(
+    tmp_path: Path,
+) -> None:
+    stored = ClientHistograms.of(read_history(write_run(tmp_path, "a", seed=4)))
+    assert stored is not None
+    samples = stored.samples(LocustIndicator("p50"), 2.0)
+    assert samples is not None
+    assert (samples.n, samples.what, samples.weight) == (30, "intervals of 2 s", 400)
+    assert samples.center == client_stats(0.1, 400, 4).total.ok_times.quantile(0.5)
+    assert [name for name, _ in samples.groups] == ["GET /api", "GET /home"]
+
+
+def test_a_v1_history_without_intervals_gives_no_client_samples_and_says_why(tmp_path: Path) -> None:
+    run = write_run(tmp_path, "a")
+    document = json.loads((run / HISTORY_FILE).read_text())
+    document["schema"] = "slocheck.history/v1"
+    del document["client"]["intervals"]
+    stored = ClientHistograms.of(document)
+    assert stored is not None
+    assert stored.samples(LocustIndicator("p50"), 2.0) is None
+    assert "stored no per-interval client histograms (history slocheck.history/v1" in client_judge_gap(document, "x")
 
 
 def test_samples_are_taken_only_for_objectives_with_a_judge(tmp_path: Path) -> None:
     history = read_history(write_run(tmp_path, "a"))
     judged = type(SERVER)(**{**SERVER.__dict__, "compare": Compare()})
-    found = samples_from([judged, CLIENT], history, ClientHistograms.of(history))
+    found = samples_from([judged, CLIENT], history, 2.0)
     assert list(found) == [SERVER.key]
     assert found[SERVER.key].n == 10
 

@@ -38,7 +38,7 @@ spec:
 def _run(urls: StackUrls, slo: Path, out: Path, *extra: str) -> int:
     return main([
         "run", str(slo), "--scenario", str(SCENARIO), "--host", urls.service, "--prometheus-url", urls.prometheus,
-        "--profile", "smoke", "--users", "5", "--duration", "6s", "--out", str(out), *extra,
+        "--profile", "smoke", "--users", "5", "--duration", "10s", "--out", str(out), *extra,
     ])  # fmt: skip
 
 
@@ -48,7 +48,7 @@ def test_a_second_run_is_judged_against_the_first(demo_stack: StackUrls, tmp_pat
     out = tmp_path / "runs"
     assert _run(demo_stack, slo, out) == 3  # no baseline: the relative bar and the judge are NO_DATA
     (first,) = out.iterdir()
-    assert json.loads((first / "history.json").read_text())["schema"] == "slocheck.history/v1"
+    assert json.loads((first / "history.json").read_text())["schema"] == "slocheck.history/v2"
     assert _run(demo_stack, slo, out, "--baseline", "last") == 0
     (second,) = [p for p in out.iterdir() if p != first]
     result = json.loads((second / "result.json").read_text())

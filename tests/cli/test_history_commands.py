@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from slocheck.__main__ import main
+from slocheck.core.model import Compare
 from tests.app.stored_runs import write_run
 
 SAME = (0.2, 0.21, 0.19, 0.2, 0.22, 0.2, 0.18, 0.2, 0.21, 0.2)
@@ -27,7 +28,8 @@ def test_runs_list_shows_every_run_with_its_verdict(tmp_path: Path, capsys: pyte
 def test_runs_show_names_the_history_it_holds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_run(tmp_path, "run-a")
     assert main(["runs", "show", "run-a", "--out", str(tmp_path)]) == 0
-    assert "history: slocheck.history/v1, 2 endpoint histogram(s), 1 objective series" in capsys.readouterr().out
+    shown = "history: slocheck.history/v2, 2 endpoint histogram(s), 60 client intervals, 1 objective series"
+    assert shown in capsys.readouterr().out
 
 
 def test_runs_show_of_an_unknown_run_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,7 +53,7 @@ def test_compare_exits_1_when_b_is_significantly_slower(tmp_path: Path, capsys: 
     assert document["significantly_worse"] == ["gate/api-p95", "gate/client-p50"]
     judged = {row["key"]: row["judge"] for row in document["objectives"]}
     assert judged["gate/client-p50"]["text"].startswith("higher by")
-    assert "n = 400 vs 400" in judged["gate/client-p50"]["text"]
+    assert "n = 30 vs 30 intervals of 2 s" in judged["gate/client-p50"]["text"]
 
 
 def test_compare_writes_markdown_and_html_with_cdfs_and_series(tmp_path: Path) -> None:
@@ -63,6 +65,23 @@ def test_compare_writes_markdown_and_html_with_cdfs_and_series(tmp_path: Path) -
     page = html.read_text()
     assert "Aggregated latency CDF" in page
     assert "time since load start" in page
+
+
+def test_compare_judges_with_the_objectives_own_min_effect_unless_the_command_line_sets_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lenient = Compare("mann-whitney", "increase", 0.05, 2.0)
+    write_run(tmp_path, "a", seed=1, client_compare=lenient)
+    write_run(tmp_path, "b", seed=2, minutes=5, client_median=0.15, client_compare=lenient)
+    assert main(["compare", "a", "b", "--out", str(tmp_path)]) == 0
+    assert "min_effect 200 %" in capsys.readouterr().out
+    assert main(["compare", "a", "b", "--out", str(tmp_path), "--min-effect", "5%"]) == 1
+
+
+def test_compare_refuses_an_alpha_outside_zero_and_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_run(tmp_path, "a")
+    assert main(["compare", "a", "a", "--out", str(tmp_path), "--alpha", "5"]) == 2
+    assert "--alpha 5 must be between 0 and 1" in capsys.readouterr().err
 
 
 def test_compare_refuses_a_min_effect_that_is_not_a_percentage(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+
 from slocheck.core.baseline import Baseline, Samples
 from slocheck.core.evaluate import evaluate_objective
 from slocheck.core.judge import judge
@@ -72,3 +74,46 @@ def test_an_objective_whose_judge_fails_fails_even_when_its_bar_passes() -> None
     assert result.outcome is Outcome.FAIL
     assert result.judgement is not None
     assert "judge: higher by" in result.reason
+
+
+def test_the_effect_compares_the_medians_of_the_requests_behind_the_intervals() -> None:
+    before = Samples(tuple(0.1 + i / 1000 for i in range(10)), (), "intervals of 2 s", center=0.100, weight=500)
+    after = Samples(tuple(0.2 + i / 1000 for i in range(10)), (), "intervals of 2 s", center=0.125, weight=500)
+    found = judge(INCREASE, after, before)
+    assert found.effect is not None
+    assert round(found.effect, 6) == 0.25
+    assert found.text == "higher by 25 % (p < 0.001, n = 10 vs 10 intervals of 2 s)"
+    assert found.observations == "intervals of 2 s"
+
+
+def test_five_intervals_a_side_are_enough_for_the_exact_test() -> None:
+    found = judge(INCREASE, Samples((2.0, 2.1, 2.2, 2.3, 2.4)), Samples((1.0, 1.1, 1.2, 1.3, 1.4)))
+    assert found.outcome is Outcome.FAIL
+    assert found.p_value == 1 / 252  # exact: the only arrangement as extreme of C(10, 5)
+
+
+def _autocorrelated_run(rng: np.random.Generator) -> tuple[Samples, Samples]:
+    """30 s of 20 requests a second; each second's requests share a random slowdown (a busy neighbour)."""
+    seconds = [0.1 * rng.lognormal(0, 0.3) * rng.lognormal(0, 0.3, 20) for _ in range(30)]
+    requests = np.concatenate(seconds)
+    blocks = tuple(float(np.median(np.concatenate(seconds[i : i + 2]))) for i in range(0, 30, 2))
+    center = float(np.median(requests))
+    return Samples(tuple(requests)), Samples(blocks, (), "intervals of 2 s", center=center, weight=len(requests))
+
+
+def test_on_autocorrelated_runs_of_one_build_interval_medians_keep_false_alarms_near_alpha() -> None:
+    rng = np.random.default_rng(13)
+    flagged = {"requests": 0, "intervals": 0}
+    for _ in range(40):
+        (requests_a, blocks_a), (requests_b, blocks_b) = _autocorrelated_run(rng), _autocorrelated_run(rng)
+        flagged["requests"] += judge(INCREASE, requests_b, requests_a).outcome is Outcome.FAIL
+        flagged["intervals"] += judge(INCREASE, blocks_b, blocks_a).outcome is Outcome.FAIL
+    assert flagged["requests"] >= 6  # the per-request test treats 600 dependent timings as independent
+    assert flagged["intervals"] <= 4  # one-sided alpha 0.05 of 40 pairs is 2 expected
+
+
+def test_a_run_shorter_than_five_intervals_is_no_data_naming_what_was_counted() -> None:
+    short = Samples((0.1, 0.1, 0.1, 0.1), (), "intervals of 2 s")
+    found = judge(INCREASE, short, lognormal(30, 0.1, 12))
+    assert found.outcome is Outcome.NO_DATA
+    assert found.text == "too few observations to compare (n = 4 vs 30 intervals of 2 s, need 5)"

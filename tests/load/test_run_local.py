@@ -42,6 +42,18 @@ def test_an_in_process_run_counts_exactly_what_the_server_received(
     assert progress[-1].stopping
 
 
+def test_a_run_keeps_every_successful_request_in_its_one_second_intervals(
+    server: CountingServer, data_dir: Path
+) -> None:
+    outcome = run_load(LoadPlan(data_dir / "paced_locustfile.py", THREE_SECONDS, host=server.url))
+    slots = outcome.stats.timeline.slots
+    assert len(slots) >= 3
+    assert all(0.0 < s.end - s.start < 1.5 for s in slots)
+    assert [s.start for s in slots[1:]] == [s.end for s in slots[:-1]]
+    per_interval = sum(h.count for s in slots for h in s.endpoints.values())
+    assert per_interval == outcome.stats.total.successes > 0
+
+
 def test_an_in_process_run_writes_locusts_csv_files(server: CountingServer, data_dir: Path, tmp_path: Path) -> None:
     plan = LoadPlan(
         data_dir / "paced_locustfile.py", Profile("t", (Stage(2.0, 3, 10.0),)), host=server.url, out_dir=tmp_path

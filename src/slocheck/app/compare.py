@@ -1,10 +1,12 @@
 """`slocheck compare A B`: two stored runs side by side, from their run directories only (no backend).
 
-Every objective's A value, B value and change; where stored observations exist (client latency histograms,
-metric series at the history step) the Mann-Whitney judge says whether B is significantly worse. The bad
-direction comes from the pass bar (`<` bars: an increase is worse; `>` bars: a decrease); alpha and min_effect
-are the command's (`--alpha`, `--min-effect`). Exit 1 when B is significantly
-worse (significant and at least min_effect) on a blocking objective.
+Every objective's A value, B value and change; where stored observations exist (per-interval client latency
+histograms, metric series at the history step) the Mann-Whitney judge says whether B is significantly worse.
+An objective with `compare:` is judged with its own settings as B's result.json recorded them (direction, alpha,
+min_effect); `--alpha`/`--min-effect` override them when given. Objectives without (or runs written before the
+settings were recorded) get the bad direction from the pass bar (`<` bars: an increase is worse; `>` bars: a
+decrease) and alpha 0.05, min_effect 5 %. Exit 1 when B is significantly worse (significant and at least
+min_effect) on a blocking objective.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from slocheck.app.history import ClientHistograms, read_history, series_samples
+from slocheck.app.history import ClientHistograms, client_judge_gap, read_history, series_samples
 from slocheck.app.runs import RunSummary
-from slocheck.core.baseline import Samples
+from slocheck.core.baseline import Samples, block_seconds
 from slocheck.core.judge import judge
 from slocheck.core.model import Compare, LocustIndicator, Outcome
 from slocheck.core.spec.schema import JUDGED_LOCUST_STATS
@@ -29,10 +31,16 @@ CLIENT_STATS = ("requests", "rps", "p50", "p95", "p99", "fail_ratio")
 CDF_POINTS = 120
 
 
+DEFAULT_ALPHA = 0.05
+DEFAULT_MIN_EFFECT = 0.05
+
+
 @dataclass(frozen=True)
 class CompareSettings:
-    alpha: float = 0.05
-    min_effect: float = 0.05
+    """The command's overrides; None: each objective's own setting (or the default)."""
+
+    alpha: float | None = None
+    min_effect: float | None = None
 
 
 def direction_of(pass_bar: str) -> str:
@@ -58,14 +66,35 @@ def _locust_indicator(objective: Mapping[str, Any]) -> LocustIndicator | None:
     return LocustIndicator(stat, None if request == AGGREGATED else request, labels.get("method"))
 
 
-def _samples(objective: Mapping[str, Any], history: Mapping[str, Any] | None) -> Samples | None:
+def _is_latency(objective: Mapping[str, Any]) -> bool:
+    indicator = _locust_indicator(objective) if objective.get("backend") == "locust" else None
+    return indicator is not None and indicator.stat in JUDGED_LOCUST_STATS
+
+
+def _samples(objective: Mapping[str, Any], history: Mapping[str, Any] | None, width: float) -> Samples | None:
     if objective.get("backend") == "locust":
         indicator = _locust_indicator(objective)
         if indicator is None or indicator.stat not in JUDGED_LOCUST_STATS:
             return None  # throughput or failure counts are not per-request latencies
         client = ClientHistograms.of(history)
-        return client.samples(indicator) if client is not None else None
+        return client.samples(indicator, width) if client is not None else None
     return series_samples(((history or {}).get("objectives") or {}).get(str(objective.get("key"))))
+
+
+def compare_of(objective: Mapping[str, Any], settings: CompareSettings) -> tuple[Compare, str]:
+    """The judge settings for one objective of B, and where they came from."""
+    stored = objective.get("compare")
+    if isinstance(stored, Mapping):
+        alpha, effect = float(stored.get("alpha", DEFAULT_ALPHA)), float(stored.get("min_effect", DEFAULT_MIN_EFFECT))
+        direction, source = str(stored.get("direction", "increase")), "objective"
+    else:
+        alpha, effect = DEFAULT_ALPHA, DEFAULT_MIN_EFFECT
+        direction, source = direction_of(str(objective.get("pass", ""))), "default"
+    if settings.alpha is not None or settings.min_effect is not None:
+        source += " + command line"
+    alpha = settings.alpha if settings.alpha is not None else alpha
+    effect = settings.min_effect if settings.min_effect is not None else effect
+    return Compare("mann-whitney", direction, alpha, effect), source
 
 
 def _change(a: float | None, b: float | None, kind: Kind) -> tuple[float | None, str]:
@@ -80,15 +109,22 @@ def _change(a: float | None, b: float | None, kind: Kind) -> tuple[float | None,
     return ratio, text
 
 
-def _judged(objective: Mapping[str, Any], a: Samples | None, b: Samples | None, settings: CompareSettings) -> Any:
+def _missing(objective: Mapping[str, Any], a: Samples | None, histories: tuple[Any, Any]) -> str:
+    gap = ""
+    if _is_latency(objective):
+        gap = client_judge_gap(histories[1], "run B") if a is not None else client_judge_gap(histories[0], "run A")
+    return gap or ("run B" if a is not None else "run A") + " has no stored observations (history.json)"
+
+
+def _judged(
+    objective: Mapping[str, Any], a: Samples | None, b: Samples | None, histories: tuple[Any, Any],
+    settings: CompareSettings,
+) -> Any:  # fmt: skip
     stored = objective.get("judgement") or {}
-    compare = Compare("mann-whitney", direction_of(str(objective.get("pass", ""))), settings.alpha, settings.min_effect)
-    if a is None and b is None:
+    compare, source = compare_of(objective, settings)
+    if a is None and b is None and not (_is_latency(objective) and any(histories)):
         return None
-    missing = "" if a is not None else "run A has no stored observations (history.json)"
-    if b is None:
-        missing = "run B has no stored observations (history.json)"
-    found = judge(compare, b, a, missing)
+    found = judge(compare, b, a, "" if a is not None and b is not None else _missing(objective, a, histories))
     return {
         "outcome": found.outcome.value,
         "text": found.text,
@@ -97,21 +133,26 @@ def _judged(objective: Mapping[str, Any], a: Samples | None, b: Samples | None, 
         "n_a": found.n_baseline,
         "n_b": found.n_current,
         "significant": found.significant,
+        "observations": found.observations,
         "direction": compare.direction,
+        "alpha": compare.alpha,
+        "min_effect": compare.min_effect,
+        "settings_from": source,
         "worse": found.outcome is Outcome.FAIL,
         "in_run_b": stored.get("text"),
     }
 
 
 def _objective_row(
-    a_obj: Mapping[str, Any] | None, b_obj: Mapping[str, Any], histories: tuple[Any, Any], settings: CompareSettings
-) -> dict[str, Any]:
+    a_obj: Mapping[str, Any] | None, b_obj: Mapping[str, Any], histories: tuple[Any, Any], settings: CompareSettings,
+    width: float,
+) -> dict[str, Any]:  # fmt: skip
     kind = _kind(b_obj.get("unit"))
     a_value = (a_obj or {}).get("value")
     b_value = b_obj.get("value")
     ratio, change = _change(a_value, b_value, kind)
-    a_samples = _samples(a_obj, histories[0]) if a_obj else None
-    judged = _judged(b_obj, a_samples, _samples(b_obj, histories[1]), settings)
+    a_samples = _samples(a_obj, histories[0], width) if a_obj else None
+    judged = _judged(b_obj, a_samples, _samples(b_obj, histories[1], width), histories, settings)
     return {
         "key": b_obj.get("key"),
         "unit": kind.value,
@@ -206,7 +247,11 @@ def compare_runs(a: RunSummary, b: RunSummary, settings: CompareSettings | None 
     settings = settings or CompareSettings()
     histories = (read_history(a.path), read_history(b.path))
     before = {o.get("key"): o for o in a.document.get("objectives", [])}
-    rows = [_objective_row(before.get(o.get("key")), o, histories, settings) for o in b.document.get("objectives", [])]
+    width = block_seconds(float(b.window.get("seconds") or 0.0))  # the judge's blocks, the same in both runs
+    rows = [
+        _objective_row(before.get(o.get("key")), o, histories, settings, width)
+        for o in b.document.get("objectives", [])
+    ]
     worse = [r["key"] for r in rows if r["blocking"] and r["judge"] and r["judge"]["worse"]]
     keys = [str(r["key"]) for r in rows]
     series = {k: {"a": _aligned_series(histories[0], k), "b": _aligned_series(histories[1], k)} for k in keys}
@@ -214,7 +259,12 @@ def compare_runs(a: RunSummary, b: RunSummary, settings: CompareSettings | None 
         "schema": COMPARE_SCHEMA,
         "a": _run_facts(a, histories[0]),
         "b": _run_facts(b, histories[1]),
-        "settings": {"test": "mann-whitney", "alpha": settings.alpha, "min_effect": settings.min_effect},
+        "settings": {
+            "test": "mann-whitney",
+            "alpha": settings.alpha,
+            "min_effect": settings.min_effect,
+            "block_seconds": width,
+        },
         "objectives": rows,
         "client": _client_rows(a.document.get("client"), b.document.get("client")),
         "cdf": _cdfs(histories),

@@ -51,6 +51,7 @@ def evaluate_window(
     # Baselines read stored client histograms (slocheck.load): imported only when asked for, so a plain
     # `evaluate` never imports Locust after requests (see __main__).
     from slocheck.app.runs import baseline_record, choose_baseline, load_baseline
+    from slocheck.core.baseline import block_seconds
 
     specs = load_specs(request.files, request.variables)
     chosen = None
@@ -59,7 +60,8 @@ def evaluate_window(
                                  slo_sets=[s.name for s in specs.sets], any_run=request.baseline_any)  # fmt: skip
     sources = factory(settings, specs.objectives)
     try:
-        baseline = load_baseline(chosen, specs.objectives) if chosen is not None else None
+        width = block_seconds(request.window.seconds)
+        baseline = load_baseline(chosen, specs.objectives, width) if chosen is not None else None
         samples = (lambda: _samples(specs.objectives, request.window, sources)) if chosen is not None else None
         judged = measure_and_evaluate(specs.objectives, request.window, sources, baseline=baseline, samples=samples)
     finally:
@@ -79,9 +81,10 @@ def _samples(objectives: Sequence[Objective], window: Window, sources: Sources) 
     if not any(o.compare is not None for o in objectives):
         return {}
     from slocheck.app.history import record_history, samples_from
+    from slocheck.core.baseline import block_seconds
 
     history = record_history(objectives, window, sources.prometheus, sources.loki, None, "evaluate")
-    return samples_from(objectives, history, None)
+    return samples_from(objectives, history, block_seconds(window.seconds))
 
 
 def validate_online(

@@ -1,7 +1,8 @@
 """`history.json` in a run directory: what a later comparison needs, in a versioned format (docs/baselines.md).
 
 - the client latency histograms per endpoint and for the aggregate (`LogHistogram` wire form: mergeable,
-  every percentile within 0.5 %), so a later run can compare request by request;
+  every percentile within 0.5 %), and per interval of about a second each endpoint's histogram of successful
+  requests (v2), so a later run can compare interval by interval (the judge's blocks);
 - for every Prometheus/Loki objective, its series over the window at one fixed step (the objective's query
   with `$__range` and `$__interval` set to that step, so the points do not overlap), with the query and step.
 
@@ -14,23 +15,27 @@ import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from slocheck.app.concurrency import PoolInterrupted, run_bounded
+from slocheck.app.intervals import interval_samples
 from slocheck.core.baseline import Samples
 from slocheck.core.errors import BackendError, ConfigError
 from slocheck.core.model import LocustIndicator, LokiIndicator, Objective, PrometheusIndicator, Window
 from slocheck.core.spec.templating import render
-from slocheck.load.histogram import LogHistogram, bucket_value
+from slocheck.load.histogram import LogHistogram
 from slocheck.load.stats import AGGREGATED, ClientStats, EndpointStats
+from slocheck.load.timeline import Slot, Timeline
 from slocheck.sources.protocols import MetricsBackend
 
 HISTORY_FILE = "history.json"
-HISTORY_SCHEMA = "slocheck.history/v1"
-READABLE_SCHEMAS = (HISTORY_SCHEMA,)
+HISTORY_SCHEMA = "slocheck.history/v2"
+# v1 (before per-interval client histograms) stays readable: its series and histograms still serve compare and
+# the trend; its client latency cannot be judged (the judge needs intervals) and says so.
+READABLE_SCHEMAS = (HISTORY_SCHEMA, "slocheck.history/v1")
 # About this many points per series; never finer than two scrapes (a rate needs two samples).
 TARGET_POINTS = 200
 FALLBACK_SCRAPE_SECONDS = 15.0
@@ -49,6 +54,7 @@ def client_section(stats: ClientStats) -> dict[str, Any]:
         "relative_accuracy": 0.005,
         "endpoints": [{"method": e.method, "name": e.name, "histogram": e.times.to_wire()} for e in endpoints],
         "aggregated": stats.total.times.to_wire(),
+        "intervals": stats.timeline.to_wire(),
     }
 
 
@@ -147,10 +153,12 @@ def read_history(run_dir: Path) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class ClientHistograms:
-    """The stored client histograms of one run, by (method, name), plus the aggregate."""
+    """The stored client histograms of one run, by (method, name), plus the aggregate and the per-interval
+    histograms (None: a v1 history, written before they were kept)."""
 
     endpoints: dict[tuple[str, str], LogHistogram]
     aggregated: LogHistogram
+    slots: tuple[Slot, ...] | None = None
 
     @classmethod
     def of(cls, history: Mapping[str, Any] | None) -> ClientHistograms | None:
@@ -160,11 +168,9 @@ class ClientHistograms:
         endpoints = {
             (str(e["method"]), str(e["name"])): LogHistogram.from_wire(e["histogram"]) for e in client["endpoints"]
         }
-        return cls(endpoints, LogHistogram.from_wire(client["aggregated"]))
-
-    @classmethod
-    def of_stats(cls, stats: ClientStats) -> ClientHistograms:
-        return cls({key: entry.times for key, entry in stats.entries.items()}, stats.total.times)
+        intervals = client.get("intervals")
+        slots = tuple(Timeline.from_wire(intervals)) if intervals is not None else None
+        return cls(endpoints, LogHistogram.from_wire(client["aggregated"]), slots)
 
     def select(self, indicator: LocustIndicator) -> LogHistogram | None:
         """The histogram a locust objective measures: the aggregate, one method, or one request."""
@@ -184,21 +190,30 @@ class ClientHistograms:
                 found.append(((method, name), histogram))
         return found
 
-    def samples(self, indicator: LocustIndicator) -> Samples | None:
-        """The judge's observations: every request of the selection, in one stratum per endpoint."""
-        histogram = self.select(indicator)
-        if histogram is None or not histogram.count:
+    def samples(self, indicator: LocustIndicator, width: float) -> Samples | None:
+        """The judge's observations: per block of `width` seconds, the median of the selection's successful
+        requests, and one stratum per endpoint; None without per-interval histograms or requests."""
+        if self.slots is None:
             return None
-        groups = tuple((f"{m} {n}", histogram_samples(h)) for (m, n), h in self.matching(indicator) if h.count)
-        return replace(histogram_samples(histogram), groups=groups)
+        return interval_samples(self.slots, [key for key, _h in self.matching(indicator)], width)
 
 
-def histogram_samples(histogram: LogHistogram) -> Samples:
-    """Each bucket's representative value (within 0.5 % of its requests' timings), repeated by its count."""
-    indices = sorted(histogram.counts)
-    values = ([0.0] if histogram.zero_count else []) + [bucket_value(i) for i in indices]
-    counts = ([histogram.zero_count] if histogram.zero_count else []) + [histogram.counts[i] for i in indices]
-    return Samples(tuple(values), tuple(counts), "requests")
+NO_INTERVALS = (
+    "{run} stored no per-interval client histograms (history {schema}, written before slocheck.history/v2); "
+    "the judge compares intervals of the run, not single requests"
+)
+
+
+def client_judge_gap(history: Mapping[str, Any] | None, run: str) -> str:
+    """Why a run's history cannot give client-latency observations, or "" when it can."""
+    if history is None:
+        return f"{run} has no history.json (an older run)"
+    client = history.get("client")
+    if not client:
+        return f"{run} has no client statistics (an `evaluate` window)"
+    if client.get("intervals") is None:
+        return NO_INTERVALS.format(run=run, schema=history.get("schema"))
+    return ""
 
 
 def series_samples(entry: Mapping[str, Any] | None) -> Samples | None:
@@ -210,16 +225,18 @@ def series_samples(entry: Mapping[str, Any] | None) -> Samples | None:
 
 
 def samples_from(
-    objectives: Sequence[Objective], history: Mapping[str, Any] | None, client: ClientHistograms | None
+    objectives: Sequence[Objective], history: Mapping[str, Any] | None, width: float
 ) -> dict[str, Samples]:
-    """The judge's observations for every objective with `compare:` that this run's history can give."""
+    """The judge's observations for every objective with `compare:` that this run's history can give; client
+    latency in blocks of `width` seconds (the same width for both runs of a comparison)."""
+    client = ClientHistograms.of(history)
     found: dict[str, Samples] = {}
     for objective in objectives:
         if objective.compare is None:
             continue
         indicator = objective.indicator
         if isinstance(indicator, LocustIndicator):
-            client_samples = client.samples(indicator) if client is not None else None
+            client_samples = client.samples(indicator, width) if client is not None else None
             if client_samples is not None:
                 found[objective.key] = client_samples
             continue

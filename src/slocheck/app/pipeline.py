@@ -26,7 +26,6 @@ from slocheck.app.context import (
 from slocheck.app.files import ensure_writable_dir
 from slocheck.app.history import (
     HISTORY_FILE,
-    ClientHistograms,
     HistoryInterrupted,
     record_history,
     render_history,
@@ -40,7 +39,7 @@ from slocheck.app.runstore import RunDirectory, new_run_id
 from slocheck.app.settle import settle_after_load
 from slocheck.config.guard import check_target
 from slocheck.config.settings import Settings
-from slocheck.core.baseline import Samples
+from slocheck.core.baseline import Samples, block_seconds
 from slocheck.core.errors import EXIT_INTERRUPTED, OutputError
 from slocheck.core.evaluate import exit_code_for, judge_load
 from slocheck.core.model import Evaluation, Objective, SLOSet, Window
@@ -323,10 +322,12 @@ def _measure_and_report(
             run_dir.write_text(HISTORY_FILE, render_history(stop.history))  # what arrived, then stop at once
             raise
         run_dir.write_text(HISTORY_FILE, render_history(history))
-        return samples_from(prepared.objectives, history, ClientHistograms.of_stats(outcome.stats))
+        # Read back from the document, as the baseline's are: both runs' observations are built the same way.
+        return samples_from(prepared.objectives, history, width)
 
+    width = block_seconds(window.seconds)  # the judge's blocks, the same width in both runs
     chosen = prepared.baseline
-    baseline = load_baseline(chosen, prepared.objectives) if chosen is not None else None
+    baseline = load_baseline(chosen, prepared.objectives, width) if chosen is not None else None
     judged = measure_and_evaluate(
         prepared.objectives, window, sources, baseline=baseline, samples=samples, behind=behind
     )

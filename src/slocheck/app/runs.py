@@ -18,7 +18,7 @@ from typing import Any
 from slocheck.app.runstore import read_result
 from slocheck.core.baseline import Baseline
 from slocheck.core.errors import ConfigError
-from slocheck.core.model import Objective, SeriesValue
+from slocheck.core.model import LocustIndicator, Objective, SeriesValue
 from slocheck.report.html_inputs import RESULT_FILE, RUN_FILE
 
 KEYWORDS = ("last-pass", "last")
@@ -157,9 +157,10 @@ def _series_of(objective: Mapping[str, Any]) -> tuple[SeriesValue, ...]:
     return tuple(values)
 
 
-def load_baseline(chosen: Chosen, objectives: Sequence[Objective]) -> Baseline:
-    """The chosen run as data for the evaluator: values from result.json, observations from history.json."""
-    from slocheck.app.history import ClientHistograms, read_history, samples_from  # imports slocheck.load
+def load_baseline(chosen: Chosen, objectives: Sequence[Objective], width: float) -> Baseline:
+    """The chosen run as data for the evaluator: values from result.json, observations from history.json
+    (client latency in blocks of `width` seconds, the current run's)."""
+    from slocheck.app.history import client_judge_gap, read_history, samples_from  # imports slocheck.load
 
     summary = chosen.summary
     series: dict[str, tuple[SeriesValue, ...]] = {}
@@ -172,11 +173,14 @@ def load_baseline(chosen: Chosen, objectives: Sequence[Objective]) -> Baseline:
         else:
             missing[key] = f"baseline run {summary.id} has no value for {key} ({stored.get('outcome')})"
     history = read_history(summary.path)
-    if history is None:
-        for objective in objectives:
-            if objective.compare is not None:
-                missing.setdefault(objective.key, f"baseline run {summary.id} has no history.json (an older run)")
-    samples = samples_from(objectives, history, ClientHistograms.of(history))
+    samples = samples_from(objectives, history, width)
+    for objective in objectives:
+        if objective.compare is None or objective.key in samples:
+            continue
+        if history is None:
+            missing.setdefault(objective.key, f"baseline run {summary.id} has no history.json (an older run)")
+        elif isinstance(objective.indicator, LocustIndicator) and (gap := client_judge_gap(history, "")):
+            missing.setdefault(objective.key, f"baseline run {summary.id}{gap}")
     return Baseline(summary.id, series, samples, missing)
 
 

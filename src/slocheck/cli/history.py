@@ -89,8 +89,10 @@ def runs_show(
         console.print("history: none (a run from before history.json; it can be a baseline for bars only)")
     else:
         client = history.get("client") or {}
+        intervals = client.get("intervals")
+        timeline = f"{len(intervals)} client intervals, " if intervals is not None else "no client intervals, "
         console.print(f"history: {history['schema']}, {len(client.get('endpoints') or [])} endpoint histogram(s), "
-                      f"{len(history.get('objectives') or {})} objective series at "
+                      f"{timeline if client else ''}{len(history.get('objectives') or {})} objective series at "
                       f"{history.get('series_step_seconds')} s", markup=False)  # fmt: skip
     return 0
 
@@ -105,8 +107,12 @@ def compare(
     ] = None,
     markdown: Annotated[Path | None, typer.Option("--markdown", help="Write a Markdown comparison here.")] = None,
     html: Annotated[Path | None, typer.Option("--html", help="Write an HTML comparison (CDFs, series) here.")] = None,
-    alpha: Annotated[float, typer.Option("--alpha", help="Significance level of the judge.")] = 0.05,
-    min_effect: Annotated[str, typer.Option("--min-effect", help="Smallest change that counts (e.g. 5%).")] = "5%",
+    alpha: Annotated[
+        float | None, typer.Option("--alpha", help="Significance level for every objective (default: each one's own).")
+    ] = None,
+    min_effect: Annotated[
+        str | None, typer.Option("--min-effect", help="Smallest change that counts, e.g. 5% (default: each one's own).")
+    ] = None,
     debug: DebugOption = False,
 ) -> int:
     """Every objective of A and B side by side with the Mann-Whitney judge; exit 1 when B is significantly worse."""
@@ -116,12 +122,16 @@ def compare(
     from slocheck.report.compare import render_compare_html, render_compare_json, render_compare_markdown
     from slocheck.report.html import stylesheet
 
-    try:
-        effect, kind = parse_quantity(min_effect)
-    except UnitError:
-        kind = Kind.NUMBER
-    if kind is not Kind.RATIO or not 0 < alpha < 1:
-        raise ConfigError(f'--min-effect "{min_effect}" must be a percentage (e.g. 5%) and --alpha between 0 and 1')
+    effect = None
+    if min_effect is not None:
+        try:
+            effect, kind = parse_quantity(min_effect)
+        except UnitError:
+            kind = Kind.NUMBER
+        if kind is not Kind.RATIO:
+            raise ConfigError(f'--min-effect "{min_effect}" must be a percentage, e.g. 5%')
+    if alpha is not None and not 0 < alpha < 1:
+        raise ConfigError(f"--alpha {alpha:g} must be between 0 and 1, e.g. 0.05")
     document = compare_runs(summarize(_run_path(run_a, out)), summarize(_run_path(run_b, out)),
                             CompareSettings(alpha, effect))  # fmt: skip
     _print(document, json_path == "-")

@@ -13,10 +13,22 @@ from dataclasses import dataclass, field
 
 from slocheck.core.model import SeriesValue
 
+# The judge's blocks of a run's timeline (client latency): at least 2 s, about 30 per run at most.
+MIN_BLOCK_SECONDS = 2.0
+TARGET_BLOCKS = 30
+
+
+def block_seconds(window_seconds: float) -> float:
+    """At least 2 s, and at most about 30 blocks per run: a long run gets longer blocks, not more of them."""
+    return float(max(MIN_BLOCK_SECONDS, math.ceil(window_seconds / TARGET_BLOCKS)))
+
 
 @dataclass(frozen=True)
 class Samples:
-    """Observations of one objective in one run: `values[i]` seen `counts[i]` times (once each without counts)."""
+    """Observations of one objective in one run: `values[i]` seen `counts[i]` times (once each without counts).
+
+    The judge treats them as independent: per-interval statistics (client latency: the median of each interval's
+    requests; metric series: points at a step with non-overlapping windows), not the raw requests."""
 
     values: tuple[float, ...]
     counts: tuple[int, ...] = ()
@@ -24,6 +36,10 @@ class Samples:
     # Strata (e.g. one per endpoint): when both runs have them, the judge compares stratum by stratum, so a
     # different request mix is not read as a latency change.
     groups: tuple[tuple[str, Samples], ...] = ()
+    # Interval statistics (client latency): `values` are per-interval medians; `center` is the median of the
+    # requests behind them (what the effect compares) and `weight` their number (what a stratum weighs).
+    center: float | None = None
+    weight: int = 0
 
     @property
     def n(self) -> int:

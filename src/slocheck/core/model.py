@@ -382,6 +382,7 @@ class Judgement:
     n_current: int = 0
     n_baseline: int = 0
     significant: bool = False
+    observations: str = ""  # what n counts, e.g. "intervals of 2 s" or "points at a 2 s step"
 
 
 @dataclass(frozen=True)

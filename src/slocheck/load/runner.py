@@ -302,6 +302,7 @@ class _Run:
             self.users.update(g.args[0] for g in list(self.runner.user_greenlets) if g.args)
 
     def _sample(self, stopping: bool = False) -> None:
+        self.stats.snapshot_interval(time.monotonic() - self.started_mono)
         self._track_users()
         users = int(self.runner.user_count)
         self.achieved_users = max(self.achieved_users, users)
@@ -439,6 +440,8 @@ class _Run:
         start = self.started_at or _now()
         end = self._end(start)
         self.stats.window_seconds = (end - start).total_seconds()
+        if self.started_at is not None:  # the requests that finished (or were reported) after the last sample
+            self.stats.snapshot_interval(time.monotonic() - self.started_mono)
         self._final_warnings()
         profile = self.plan.profile.name if self.scenario.shape_class is None else self.scenario.shape_class.__name__
         exceptions = self.runner.exceptions.values() if self.runner is not None else ()

@@ -17,6 +17,7 @@ from typing import Any
 
 from slocheck.core.model import LocustIndicator, Measurement, MeasurementStatus, Objective, SeriesValue
 from slocheck.load.histogram import LogHistogram
+from slocheck.load.timeline import Timeline
 
 AGGREGATED = "Aggregated"
 MAX_DISTINCT_ERRORS = 500
@@ -122,6 +123,12 @@ class ClientStats:
         self.iterations = 0
         self.dropped = 0
         self.schedule_seconds = 0.0
+        # Per-interval endpoint histograms (successful requests), filled by the runner's once-a-second sample.
+        self.timeline = Timeline()
+
+    def snapshot_interval(self, elapsed: float) -> None:
+        """Close the current interval of the timeline `elapsed` seconds after the load started."""
+        self.timeline.snapshot(elapsed, {key: entry.ok_times for key, entry in self.entries.items()})
 
     @property
     def achieved_rate(self) -> float:

@@ -21,7 +21,21 @@ def judge_text(row: Mapping[str, Any]) -> str:
     judged = row.get("judge")
     if not judged:
         return "—"
-    return ("WORSE: " if judged["worse"] else "") + str(judged["text"])
+    used = f"; judged on {judged['direction']}, alpha {judged['alpha']:g}, min_effect {judged['min_effect'] * 100:g} %"
+    return ("WORSE: " if judged["worse"] else "") + str(judged["text"]) + used
+
+
+def settings_text(doc: Doc) -> str:
+    """How the judge was set: each objective's own `compare:` settings unless the command overrode them."""
+    settings = doc["settings"]
+    parts = [f"alpha {settings['alpha']:g} for every objective"] if settings.get("alpha") is not None else []
+    if settings.get("min_effect") is not None:
+        parts.append(f"min_effect {settings['min_effect'] * 100:g} % for every objective")
+    given = ", ".join(parts) or "each objective's own alpha and min_effect (default 0.05 and 5 %)"
+    return (
+        f"Mann-Whitney, one-sided in the bad direction, {given}; client latency in blocks of "
+        f"{settings.get('block_seconds', 0):g} s (one median per block)"
+    )
 
 
 def headline(doc: Doc) -> str:
@@ -34,12 +48,10 @@ def headline(doc: Doc) -> str:
 
 def render_compare_markdown(doc: Doc) -> str:
     a, b = doc["a"], doc["b"]
-    settings = doc["settings"]
     lines = [
         f"## slocheck compare: {'❌' if doc['exit_code'] else '✅'} {headline(doc)}",
         "",
-        f"A `{a['id']}` ({a['verdict']}) · B `{b['id']}` ({b['verdict']}) · Mann-Whitney, one-sided, "
-        f"alpha {settings['alpha']:g}, min_effect {settings['min_effect'] * 100:g} %",
+        f"A `{a['id']}` ({a['verdict']}) · B `{b['id']}` ({b['verdict']}) · {settings_text(doc)}",
         "",
         "| objective | A | B | change | judge |",
         "|---|---:|---:|---:|---|",
@@ -112,9 +124,7 @@ def render_compare_html(doc: Doc, stylesheet: str) -> str:
     ]  # fmt: skip
     sections: Sequence[str] = [
         section("objectives", "Objectives", table(["objective", "pass", "A", "B", "change", "judge"],
-                _objective_rows(doc)), "A is the earlier run, B the later one; the judge is Mann-Whitney, one-sided "
-                f"in the bad direction, alpha {doc['settings']['alpha']:g}, "
-                f"min_effect {doc['settings']['min_effect'] * 100:g} %."),
+                _objective_rows(doc)), f"A is the earlier run, B the later one; the judge: {settings_text(doc)}."),
         section("client", "Client, per endpoint (A → B)", table(["endpoint", *(c for c, _ in CLIENT_COLUMNS)],
                 _client_rows(doc), numeric_from=1)),
         section("cdf", "Latency distributions", charts(cdfs) or note("No stored client histograms.")),

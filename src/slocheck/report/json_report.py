@@ -10,7 +10,7 @@ from typing import Any
 
 from slocheck import __version__
 from slocheck.core.evaluate import change_text
-from slocheck.core.model import Evaluation, Judgement, ObjectiveResult, SeriesResult
+from slocheck.core.model import Compare, Evaluation, Judgement, ObjectiveResult, SeriesResult
 
 SCHEMA = "slocheck.result/v1"
 
@@ -51,8 +51,17 @@ def objective_document(result: ObjectiveResult) -> dict[str, Any]:
         "sample_size": measurement.sample_size,
         "series": [_series_document(result, s) for s in result.series],
         "details": dict(measurement.details),
+        **_compare_document(objective.compare),
         **_judgement_document(result.judgement),
     }
+
+
+def _compare_document(compare: Compare | None) -> dict[str, Any]:
+    """The objective's own judge settings, so `slocheck compare` judges it the same way later."""
+    if compare is None:
+        return {}
+    return {"compare": {"test": compare.test, "direction": compare.direction, "alpha": compare.alpha,
+                        "min_effect": compare.min_effect}}  # fmt: skip
 
 
 def _series_document(result: ObjectiveResult, series: SeriesResult) -> dict[str, Any]:
@@ -87,6 +96,7 @@ def _judgement_document(judgement: Judgement | None) -> dict[str, Any]:
             "n_current": judgement.n_current,
             "n_baseline": judgement.n_baseline,
             "significant": judgement.significant,
+            "observations": judgement.observations,
         }
     }
 
