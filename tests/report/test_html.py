@@ -230,3 +230,19 @@ def test_failures_are_classified_by_status_and_timeout() -> None:
     assert classify_failure("HTTPError('404 Client Error: Not Found for url: /x')") == "4xx"
     assert classify_failure("ReadTimeout: timed out") == "timeout"
     assert classify_failure("ConnectionRefusedError(111)") == "other"
+
+
+def test_the_settle_wait_used_and_why_is_a_run_fact() -> None:
+    inputs = load_report_inputs(RUN)
+    settle = {"seconds": 0.8, "bound_seconds": 3.0, "reason": "every scraped target read (1) has a scrape after it"}
+    html = render_html(ReportInputs(document=inputs.document, run={**(inputs.run or {}), "settle": settle}))
+    assert "Settle wait 0.8 s of at most 3 s: every scraped target read (1) has a scrape after it" in text_of(
+        html, "verdict"
+    )
+
+
+def test_a_settle_bound_that_expired_is_a_warning_banner() -> None:
+    inputs = load_report_inputs(RUN)
+    settle = {"seconds": 3.0, "bound_seconds": 3.0, "reason": "the 3s bound expired", "expired": True}
+    html = render_html(ReportInputs(document=inputs.document, run={**(inputs.run or {}), "settle": settle}))
+    assert "Settle warning: the 3s bound expired" in text_of(html, "verdict")

@@ -63,3 +63,15 @@ def test_markdown_has_one_row_per_objective_and_the_verdict(document: dict[str, 
     assert f"**{document['verdict']}**" in text
     rows = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
     assert len(rows) == len(document["objectives"])
+
+
+def test_markdown_says_how_long_the_run_settled_and_why(document: dict[str, Any]) -> None:
+    settle = {"seconds": 1.25, "bound_seconds": 3.0, "reason": "caught up"}
+    document["run"] = {**(document.get("run") or {}), "settle": settle}
+    assert "Settle wait: 1.2 s of at most 3 s: caught up" in render_markdown(document)
+
+
+def test_markdown_warns_when_the_settle_bound_expired(document: dict[str, Any]) -> None:
+    settle = {"seconds": 3.0, "bound_seconds": 3.0, "reason": "the 3s bound expired before …", "expired": True}
+    document["run"] = {**(document.get("run") or {}), "settle": settle}
+    assert "**Settle warning**: the 3s bound expired before …" in render_markdown(document)

@@ -21,6 +21,7 @@ from slocheck.report.html_fmt import (
     table,
     text_or_nodata,
 )
+from slocheck.report.settle import settle_text
 
 LATENCY_UNRELIABLE = (
     "the load generator's CPU was saturated during this run, so client-side latencies include its own queueing"
@@ -67,6 +68,7 @@ def run_facts(document: Mapping[str, Any], run: Mapping[str, Any]) -> str:
         _fact("Users", _users(load)),
         _fact("Workers", text_or_nodata(run.get("workers", load.get("workers")))),
         _fact("Interrupted", "yes" if run.get("interrupted") else ("no" if run else NO_DATA)),
+        _fact("Settle wait", text_or_nodata(settle_text(run.get("settle")))),
         _fact("Load generator CPU", cpu_text),
         _fact("SLO files", text_or_nodata(slo_files)),
         _fact("Generator host", text_or_nodata(run.get("host_name"))),
@@ -85,6 +87,9 @@ def _banners(run: Mapping[str, Any], unreliable_latency: bool) -> str:
     if unreliable_latency:
         lines.append(("warn", f"Latency verdicts are unreliable: {LATENCY_UNRELIABLE}."))
     lines += [("warn", f"Load warning: {w}") for w in load.get("warnings") or []]
+    settle = run.get("settle")
+    if isinstance(settle, Mapping) and settle.get("expired"):
+        lines.append(("warn", f"Settle warning: {settle.get('reason')}"))
     lines += [("info", f"Note: {n}") for n in load.get("notes") or []]
     return "".join(f'<p class="banner {cls}">{esc(text)}</p>' for cls, text in lines)
 

@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from slocheck.report.settle import settle_text
+
 ICONS = {"PASS": "✅", "WARN": "⚠️", "FAIL": "❌", "NO_DATA": "❔", "ERROR": "🛑", "INCONCLUSIVE": "❔"}
 
 
@@ -61,6 +63,11 @@ def render_markdown(document: Mapping[str, Any]) -> str:
         if load.get("failed"):
             lines.append(f"**The load failed**: {_text(load.get('failure') or 'see run.json')}")
         lines += [f"**Load warning**: {_text(w)}" for w in load.get("warnings") or []]
+        settle = run.get("settle") or {}
+        if settle.get("expired"):
+            lines.append(f"**Settle warning**: {_text(settle.get('reason'))}")
+        elif settled := settle_text(settle):
+            lines.append(f"Settle wait: {_text(settled)}")
     lines += [f"**Warning**: {_text(n)}" for n in document.get("notes") or []]
     lines += [
         "",
