@@ -36,6 +36,22 @@ class ReceivedSpan:
     end_ns: int = 0
 
 
+def decode(request: ExportTraceServiceRequest) -> list[ReceivedSpan]:
+    """Every span of an OTLP export request, with its resource's service.name."""
+    received = []
+    for resource_spans in request.resource_spans:
+        resource = {a.key: _value(a.value) for a in resource_spans.resource.attributes}
+        for scope_spans in resource_spans.scope_spans:
+            for span in scope_spans.spans:
+                received.append(ReceivedSpan(
+                    str(resource.get("service.name")), span.trace_id.hex(), span.span_id.hex(),
+                    span.parent_span_id.hex(), span.name, span.kind, span.status.code,
+                    {a.key: _value(a.value) for a in span.attributes},
+                    span.start_time_unix_nano, span.end_time_unix_nano,
+                ))  # fmt: skip
+    return received
+
+
 @dataclass
 class OtlpReceiver(FakeHttpServer):
     methods = ("POST",)
@@ -51,17 +67,7 @@ class OtlpReceiver(FakeHttpServer):
         self.reply(request, 200, ExportTraceServiceResponse().SerializeToString(), "application/x-protobuf")
 
     def accept(self, request: ExportTraceServiceRequest) -> None:
-        received = []
-        for resource_spans in request.resource_spans:
-            resource = {a.key: _value(a.value) for a in resource_spans.resource.attributes}
-            for scope_spans in resource_spans.scope_spans:
-                for span in scope_spans.spans:
-                    received.append(ReceivedSpan(
-                        str(resource.get("service.name")), span.trace_id.hex(), span.span_id.hex(),
-                        span.parent_span_id.hex(), span.name, span.kind, span.status.code,
-                        {a.key: _value(a.value) for a in span.attributes},
-                        span.start_time_unix_nano, span.end_time_unix_nano,
-                    ))  # fmt: skip
+        received = decode(request)
         with self.lock:
             self.spans.extend(received)
 
