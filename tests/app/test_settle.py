@@ -6,8 +6,9 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from slocheck.app.settle import jobs_read, lagging_targets, wait_for_scrapes
-from slocheck.core.model import Bar, Objective, PrometheusIndicator
+from slocheck.core.model import Bar, Objective, PrometheusIndicator, SeriesValue
 from slocheck.core.spec.conditions import parse_bar_text
+from slocheck.sources.protocols import QueryResult
 
 END = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 BEFORE, AFTER = END - timedelta(seconds=0.5), END + timedelta(seconds=0.2)
@@ -86,3 +87,69 @@ def test_a_targets_poll_that_never_answers_is_abandoned_when_the_bound_is_spent(
     assert report is not None
     assert report.expired
     assert "/api/v1/targets: no answer within" in report.reason
+
+
+def test_the_loki_streams_are_the_first_positive_matcher_of_each_objectives_selector() -> None:
+    from slocheck.app.settle_streams import loki_streams
+    from slocheck.core.model import LokiIndicator
+
+    count = LokiIndicator('count: {app="api", level!="debug"} |= "x"', count_of='{app="api", level!="debug"} |= "x"')
+    metric = LokiIndicator('sum(rate({job="web"} |= "ERROR" [$__range]))')
+    objectives = [Objective("s", n, i, Bar(())) for n, i in (("a", count), ("b", metric), ("c", count))]
+    assert loki_streams(objectives) == ['{app="api"}', '{job="web"}']
+
+
+def test_each_source_stops_being_polled_once_its_last_second_has_arrived() -> None:
+    from slocheck.app.settle_streams import wait_until_caught_up
+
+    clock = Clock()
+    loki = iter([['{app="api"}'], []])
+    jaeger_polls: list[float] = []
+
+    def jaeger() -> list[str]:
+        jaeger_polls.append(clock.now)
+        return [] if clock.now >= 1.0 else ["api"]
+
+    waited, behind = wait_until_caught_up({"loki": lambda: next(loki), "jaeger": jaeger}, 7.0, clock.sleep,
+                                          clock.monotonic)  # fmt: skip
+    assert (waited, behind) == (1.0, {})
+    assert jaeger_polls == [0.0, 0.25, 0.5, 0.75, 1.0]
+
+
+def test_a_source_still_behind_at_the_bound_is_named_with_what_it_lacks() -> None:
+    from slocheck.app.settle_streams import wait_until_caught_up
+
+    clock = Clock()
+    waited, behind = wait_until_caught_up({"loki": lambda: ['{app="api"}']}, 2.0, clock.sleep, clock.monotonic)
+    assert waited == 2.0
+    assert behind == {"loki": 'nothing from the window\'s last second yet in {app="api"}'}
+
+
+class LokiCatchingUp:
+    """A Loki whose last second of lines arrives on the third poll."""
+
+    name = "loki"
+
+    def __init__(self) -> None:
+        self.polls: list[str] = []
+
+    def instant(self, query: str, at: datetime) -> QueryResult:
+        self.polls.append(query)
+        return QueryResult((SeriesValue({}, 12.0),) if len(self.polls) >= 3 else ())
+
+
+def test_a_run_reading_loki_settles_when_loki_holds_the_windows_last_second() -> None:
+    from slocheck.app.measure import Sources
+    from slocheck.app.settle import settle_after_load
+    from slocheck.core.model import LokiIndicator
+
+    loki = LokiCatchingUp()
+    objective = Objective("s", "lines", LokiIndicator("c", count_of='{app="api"} |= "x"'), Bar(()))
+    settled, report = settle_after_load(5.0, Sources(loki=loki), [objective], END, lambda _: None,  # type: ignore[arg-type]
+                                        sleep=lambda _: None)  # fmt: skip
+    assert settled
+    assert report is not None
+    assert not report.expired
+    assert loki.polls[0] == 'sum(count_over_time({app="api"} [1s]))'
+    assert len(loki.polls) == 3
+    assert "hold the window's last second" in report.reason

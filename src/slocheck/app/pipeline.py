@@ -212,7 +212,7 @@ def execute_run(
             run_dir.update(settle=settle_report.to_dict())
         interrupted = outcome.interrupted or not settled
         run_dir.update(status="measure", interrupted=interrupted)
-        behind = {"prometheus": settle_report.reason} if settle_report is not None and settle_report.expired else {}
+        behind = dict(settle_report.behind) if settle_report is not None else {}
         result = _measure_and_report(request, prepared, outcome, run_dir, interrupted, clock, say, behind)
         summary = verdict_summary(result.evaluation)
         annotator.verdict(result.evaluation.verdict, f"{outcome.aborted}; {summary}" if outcome.aborted else summary)

@@ -6,14 +6,24 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TypeVar
 
 from slocheck.app.concurrency import PoolDeadline, run_bounded
 from slocheck.app.measure import Sources
+from slocheck.app.settle_streams import (
+    Lagging,
+    jaeger_lagging,
+    jaeger_services,
+    loki_lagging,
+    loki_streams,
+    wait_until_caught_up,
+)
 from slocheck.core.errors import BackendError
 from slocheck.core.model import Objective, PrometheusIndicator
+from slocheck.sources.prometheus import TargetScrape
 
 # Added to the scrape interval: time for the last scrape to be ingested and queryable.
 DEFAULT_INGEST_LAG_SECONDS = 2.0
@@ -27,6 +37,7 @@ MIN_PROBE_SECONDS = 0.5
 Say = Callable[[str], None]
 _JOB_RE = re.compile(r'\bjob\s*=\s*"((?:[^"\\]|\\.)*)"')
 
+P = TypeVar("P")
 # (job, instance, last scrape or None) for each active target.
 TargetsProbe = Callable[[], Sequence[tuple[str, str, datetime | None]]]
 
@@ -40,10 +51,12 @@ class SettleReport:
     reason: str
     expired: bool = False
     lagging: tuple[str, ...] = ()
+    behind: Mapping[str, str] = field(default_factory=dict)  # source → why it had not caught up at the bound
 
     def to_dict(self) -> dict[str, object]:
         return {"seconds": round(self.seconds, 3), "bound_seconds": self.bound_seconds, "reason": self.reason,
-                "expired": self.expired, "lagging_targets": list(self.lagging)}  # fmt: skip
+                "expired": self.expired, "lagging_targets": list(self.lagging),
+                "behind_sources": dict(self.behind)}  # fmt: skip
 
 
 def jobs_read(objectives: Iterable[Objective]) -> set[str]:
@@ -131,22 +144,20 @@ def settle_after_load(
     say: Say,
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[bool, SettleReport | None]:
-    """Wait until Prometheus has scraped every target the objectives read after the window end (at most the
-    settle bound); without a targets API, the fixed wait. False when interrupted."""
+    """Wait until Prometheus has scraped every target the objectives read after the window end, and Loki and Jaeger
+    hold the window's last second (at most the settle bound); without a targets API, the fixed wait. False when
+    interrupted."""
     bound = settle_seconds(override, sources)
     probe = getattr(sources.prometheus, "targets", None)
-    if probe is None or bound <= 0:
+    streams = _stream_probes(sources, objectives, end, bound)
+    if (probe is None and not streams) or bound <= 0:
         settled = wait_to_settle(bound, say, sleep)
         return settled, SettleReport(bound, bound, "fixed wait: scrape interval + ingest lag, or --settle")
-    say(f"settling: until every target the objectives read is scraped after the window end (at most {bound:g}s)")
+    say(f"settling: until the backends the objectives read have caught up with the window end (at most {bound:g}s)")
     try:
-        targets = _within_bound(lambda: [(t.job, t.instance, t.last_scrape) for t in probe()], bound)
-        report = wait_for_scrapes(end, bound, targets, jobs_read(objectives), sleep)
-        extra = _fixed_minimum(sources) - report.seconds
-        if extra > 0:  # Loki and Jaeger cannot be asked: their fixed minimum still applies
-            sleep(extra)
-            report = replace(report, seconds=report.seconds + extra,
-                             reason=report.reason + f"; then {extra:.1f}s more for Loki/Jaeger ingest")  # fmt: skip
+        report = _settle_prometheus(probe, sources, objectives, end, bound, say, sleep)
+        if streams:
+            report = _add_streams(report, wait_until_caught_up(streams, bound - report.seconds, sleep))
     except KeyboardInterrupt:
         say("interrupted while settling: measuring what is there now")
         return False, None
@@ -154,22 +165,60 @@ def settle_after_load(
     return True, report
 
 
-def _within_bound(probe: TargetsProbe, bound: float) -> TargetsProbe:
-    """The probe on a daemon thread, abandoned when the settle bound is spent: a Prometheus that trickles its
+def _settle_prometheus(
+    probe: Callable[[], Sequence[TargetScrape]] | None,
+    sources: Sources,
+    objectives: Sequence[Objective],
+    end: datetime,
+    bound: float,
+    say: Say,
+    sleep: Callable[[float], None],
+) -> SettleReport:
+    if sources.prometheus is None:
+        return SettleReport(0.0, bound, "")
+    if probe is None:  # a Prometheus-compatible API without targets: its fixed wait, from the bound
+        wait_to_settle(bound, say, sleep)
+        return SettleReport(bound, bound, "fixed wait for Prometheus (no targets API)")
+    targets = _within_bound(lambda: [(t.job, t.instance, t.last_scrape) for t in probe()], bound, "prometheus",
+                            "/api/v1/targets")  # fmt: skip
+    report = wait_for_scrapes(end, bound, targets, jobs_read(objectives), sleep)
+    return replace(report, behind={"prometheus": report.reason} if report.expired else {})
+
+
+def _stream_probes(
+    sources: Sources, objectives: Sequence[Objective], end: datetime, bound: float
+) -> dict[str, Lagging]:
+    probes: dict[str, Lagging] = {}
+    if sources.loki is not None and (streams := loki_streams(objectives)):
+        probes["loki"] = _within_bound(
+            loki_lagging(sources.loki, streams, end), bound, "loki", "count of the last second"
+        )
+    if sources.jaeger is not None and (services := jaeger_services(objectives)):
+        probes["jaeger"] = _within_bound(
+            jaeger_lagging(sources.jaeger, services, end), bound, "jaeger", "search of the last second"
+        )
+    return probes
+
+
+def _add_streams(report: SettleReport, streams: tuple[float, dict[str, str]]) -> SettleReport:
+    waited, behind = streams
+    said = [f"{source}: {why}" for source, why in behind.items()] or ["Loki/Jaeger hold the window's last second"]
+    reason = "; ".join([r for r in (report.reason, *said) if r])
+    return replace(report, seconds=report.seconds + waited, reason=reason, expired=report.expired or bool(behind),
+                   lagging=report.lagging + tuple(behind), behind={**report.behind, **behind})  # fmt: skip
+
+
+def _within_bound(probe: Callable[[], P], bound: float, backend: str, what: str) -> Callable[[], P]:
+    """The probe on a daemon thread, abandoned when the settle bound is spent: a backend that trickles its
     answer (each read within the query timeout) must not hold the run past `--settle`, nor a Ctrl-C."""
     started = time.monotonic()
 
-    def call() -> Sequence[tuple[str, str, datetime | None]]:
+    def call() -> P:
         remaining = max(MIN_PROBE_SECONDS, bound - (time.monotonic() - started))
         try:
-            (answer,) = run_bounded([probe], 1, "settle-targets", deadline=remaining)
+            (answer,) = run_bounded([probe], 1, "settle-probe", deadline=remaining)
         except PoolDeadline:
-            raise BackendError("prometheus", f"/api/v1/targets: no answer within {remaining:.1f}s") from None
+            raise BackendError(backend, f"{what}: no answer within {remaining:.1f}s") from None
         return answer
 
     return call
-
-
-def _fixed_minimum(sources: Sources) -> float:
-    wait = SPAN_EXPORT_DELAY_SECONDS if sources.jaeger is not None else 0.0
-    return max(wait, DEFAULT_INGEST_LAG_SECONDS if sources.loki is not None else 0.0)
