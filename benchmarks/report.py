@@ -643,6 +643,11 @@ def _master_section(results: Mapping[str, Any]) -> list[str]:
             ["master CPU per report", "workers per master at 10 % of a core (one report every 3 s)"],
             [[f"{_num(master['master_cpu_ms_per_report']):.2f} ms", f"{workers} — {verdict}"]],
         ),
+        *(
+            ["", "Where it goes (each part timed alone): " + ", ".join(f"{k} {v * 100:.0f} %" for k, v in shares)]
+            if (shares := list((master.get("profile") or {}).items()))
+            else []
+        ),
     ]
 
 
