@@ -362,7 +362,7 @@ def _driver_section(results: Mapping[str, Any]) -> list[str]:
     load = driver["load"]
     lines = [
         "",
-        "## 1–2. Driver efficiency and tracing cost",
+        "## 1–3. Driver efficiency and tracing cost",
         "",
         f"Scenario `benchmarks/scenarios/fast_static.py` (FastHttpUser, `GET /`, no wait), {load['users']} users, "
         f"against nginx answering a static 200. Generator pinned to core {load['generator_cpus']} with `taskset`, "
@@ -471,7 +471,7 @@ def _scaling_section(results: Mapping[str, Any]) -> list[str]:
     load = scaling["load"]
     lines = [
         "",
-        "## 3. Scaling with worker processes",
+        "## 7. Scaling with worker processes",
         "",
         f"`slocheck run --workers 2` against one process (`--workers 0`), same scenario and {load['users']} users, "
         "nothing pinned: the two generators, the master and nginx share the machine's two cores (the target is not on "
@@ -503,7 +503,7 @@ def _accuracy_section(results: Mapping[str, Any]) -> list[str]:
     samples = accuracy["distributions"][0]["samples"]
     lines = [
         "",
-        "## 4. Percentile accuracy",
+        "## 8. Percentile accuracy",
         "",
         f"{samples:,} log-normal response times per distribution (seeded), fed as milliseconds to slocheck's "
         "client statistics (`ClientStats.on_request`, what `slocheck run` records) and to Locust's "
@@ -550,7 +550,7 @@ def _verdict_section(results: Mapping[str, Any]) -> list[str]:
     data, settle = verdict["dataset"], verdict["settle"]
     lines = [
         "",
-        "## 5. Time to verdict",
+        "## 9. Time to verdict",
         "",
         f"A throwaway Prometheus ({data['series']:,} series: {data['services']} services × latency histogram with "
         f"the default buckets + requests by status; {data['samples']:,} samples, one per second for "
@@ -602,7 +602,7 @@ def _memory_section(results: Mapping[str, Any]) -> list[str]:
     run = memory["run"]
     lines = [
         "",
-        "## 6. Memory over a long run",
+        "## 10. Memory over a long run",
         "",
         f"`slocheck run` of the driver scenario for {memory['load']['seconds']:g} s with {memory['load']['users']} "
         f"users at full speed ({_rps(_num(run['rps']))} req/s, {int(run['requests']):,} requests; generator on core 0, "

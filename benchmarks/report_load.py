@@ -139,7 +139,7 @@ def arrivals_section(results: Mapping[str, Any]) -> list[str]:
     rounds = arrivals["rounds"]
     lines = [
         "",
-        "## Open model (arrival rate)",
+        "## 4–5. Open model (arrival rate)",
         "",
         "Same scenario, users and cores as the driver benchmark (`benchmarks/arrivals.py`). Each repetition measures "
         "the closed-model capacity of the generator core (`slocheck run` alone), then runs `slocheck run --rate` "

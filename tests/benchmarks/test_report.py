@@ -116,7 +116,7 @@ def test_a_section_that_did_not_run_is_not_measured_and_its_error_is_listed(resu
     page = render(results)
     assert _goal_row(page, "1,000 Prometheus objectives").endswith("| – | not measured |")
     assert "- **verdict**: RuntimeError: promtool rejected the file" in page
-    assert "## 5. Time to verdict" not in page
+    assert "## 9. Time to verdict" not in page
 
 
 def test_a_quick_run_says_it_is_a_smoke_test(results: dict[str, Any]) -> None:
