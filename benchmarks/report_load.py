@@ -120,7 +120,7 @@ def master_goal(results: Mapping[str, Any], number: int) -> Goal:
         shares = master.get("profile") or {}
         if shares:
             parts = ", ".join(f"{name} {share * 100:.0f} %" for name, share in shares.items())
-            note += f"; where it goes (profiled): {parts}"
+            note += f"; where it goes (each part timed alone): {parts}"
         note += "."
     return Goal(number, name, target, f"{workers} workers", met, note)
 
