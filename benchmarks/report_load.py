@@ -96,9 +96,9 @@ def cost_goal(results: Mapping[str, Any], number: int) -> Goal:
         note = (
             f"Missed by {(ratio - 1 - COST_GOAL) * 100:.1f} points: an iteration costs {closed:.0f} µs of generator "
             f"CPU in the closed model and {other:.0f} µs in the open model with abort checks, {other - closed:.0f} µs "
-            "more: the scheduler's hand-over of each iteration to a waiting user (a gevent queue put and get, two "
-            "greenlet switches) and the scheduled-latency listener, plus a core that is not saturated wakes up "
-            "for fewer requests at a time."
+            "more. The open side runs below its share of the core, so its event loop wakes up for fewer requests "
+            "at a time than the saturated closed side; docs/performance.md has a profile of where an open run's "
+            "CPU goes (slocheck's own scheduler code is a small part of it)."
         )
     return Goal(number, name, target, measured, met, note)
 
