@@ -33,7 +33,7 @@ from slocheck.load.progress import Progress, ProgressCallback, RecentWindow
 from slocheck.load.scenario import Scenario, load_scenario
 from slocheck.load.shapes import StageCallback, StageChange, shape_for
 from slocheck.load.stats import ClientStats
-from slocheck.load.supervision import WorkerWatch
+from slocheck.load.supervision import WorkerWatch, bind_master, start_workers
 
 logger = logging.getLogger(__name__)
 
@@ -161,17 +161,7 @@ class _Run:
         return TraceSettings(self.run_id, self.plan.trace_sample, self.plan.otlp_endpoint)
 
     def _setup_master(self) -> None:
-        assert self.env is not None
-        remote = self.plan.expect_workers > 0
-        host = self.plan.master_bind_host if remote else "127.0.0.1"
-        port = self.plan.master_bind_port if remote else 0
-        try:
-            self.runner = self.env.create_master_runner(master_bind_host=host, master_bind_port=port)
-        except (SystemExit, Exception) as exc:
-            raise LoadError(
-                f"cannot listen for workers on {host}:{port} ({exc or 'address in use'}); "
-                "choose another --master-bind-port"
-            ) from None
+        self.runner = bind_master(self.env, self.plan)
         trace = self._trace_settings().to_wire() if self.plan.tracing else None
         users = [u.__name__ for u in self.scenario.user_classes]
         config = {"run_id": self.run_id, "trace": trace, "arrivals": None}
@@ -181,16 +171,9 @@ class _Run:
 
     def _start_workers(self) -> None:
         assert self.link is not None
-        port = int(self.runner.server.port)
-        bind = self.plan.master_bind_host if self.plan.expect_workers else "127.0.0.1"
-        connect = "127.0.0.1" if bind in ("*", "0.0.0.0", "", "::") else bind
-        if self.plan.workers:
-            log_dir = self.plan.out_dir / "workers" if self.plan.out_dir else None
-            self.workers.start(self.plan.workers, connect, port, self.scenario.path, log_dir)
-            for worker in self.workers.workers:
-                self.cpu.watch(f"worker-{worker.number}", worker.pid)
-        expected = self.plan.workers + self.plan.expect_workers
-        self.link.wait_for_workers(expected, self.plan.worker_timeout, self._check_startup, f"{bind}:{port}")
+        start_workers(
+            self.plan, self.runner, self.link, self.workers, self.scenario.path, self.cpu, self._check_startup
+        )
 
     def _check_startup(self) -> None:
         if self.interrupts:

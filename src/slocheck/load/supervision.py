@@ -4,11 +4,52 @@ run fails only once no worker is left."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from locust.runners import STATE_RUNNING, STATE_SPAWNING
 
+from slocheck.core.errors import LoadError
 from slocheck.load.distributed import LocalWorkers, MasterLink
+from slocheck.load.monitor import CpuMonitor
+from slocheck.load.plan import LoadPlan
+
+
+def bind_master(env: Any, plan: LoadPlan) -> Any:
+    """Locust's master runner, listening on 127.0.0.1 for local workers only, else on --master-bind-host/port."""
+    remote = plan.expect_workers > 0
+    host = plan.master_bind_host if remote else "127.0.0.1"
+    port = plan.master_bind_port if remote else 0
+    try:
+        return env.create_master_runner(master_bind_host=host, master_bind_port=port)
+    except (SystemExit, Exception) as exc:
+        raise LoadError(
+            f"cannot listen for workers on {host}:{port} ({exc or 'address in use'}); choose another --master-bind-port"
+        ) from None
+
+
+def start_workers(
+    plan: LoadPlan,
+    runner: Any,
+    link: MasterLink,
+    workers: LocalWorkers,
+    scenario: Path,
+    cpu: CpuMonitor,
+    check: Callable[[], None],
+) -> None:
+    """Start the plan's local worker processes (their CPU watched) and wait until every expected worker, local and
+    remote, is ready; `check()` may raise meanwhile (a signal, a local worker that died)."""
+    port = int(runner.server.port)
+    bind = plan.master_bind_host if plan.expect_workers else "127.0.0.1"
+    connect = "127.0.0.1" if bind in ("*", "0.0.0.0", "", "::") else bind
+    if plan.workers:
+        log_dir = plan.out_dir / "workers" if plan.out_dir else None
+        workers.start(plan.workers, connect, port, scenario, log_dir)
+        for worker in workers.workers:
+            cpu.watch(f"worker-{worker.number}", worker.pid)
+    expected = plan.workers + plan.expect_workers
+    link.wait_for_workers(expected, plan.worker_timeout, check, f"{bind}:{port}")
 
 
 class WorkerWatch:
