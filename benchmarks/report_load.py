@@ -132,6 +132,23 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> 
     return lines
 
 
+def _arrivals_row(number: int, r: Mapping[str, Any]) -> list[str]:
+    """One repetition: capacity, target, how well the rate held, and the CPU per iteration of both models."""
+    ratio, dropped = _held(r)
+    cost = r["cost"]
+    return [
+        str(number),
+        f"{_num(r['capacity']['rps']):,.0f}",
+        f"{_num(r['target_rate']):,.0f}",
+        f"{ratio:.3f}",
+        f"{dropped:,.0f}",
+        f"{_num(cost['base_cpu_us']):.1f}",
+        f"{_num(cost['other_cpu_us']):.1f}",
+        f"{(_num(cost['ratio']) - 1) * 100:+.1f} %",
+        str(cost.get("late", "")).replace("base", "closed").replace("other", "open"),
+    ]
+
+
 def arrivals_section(results: Mapping[str, Any]) -> list[str]:
     arrivals = _section(results, "arrivals")
     if arrivals is None or not arrivals.get("rounds"):
@@ -151,23 +168,7 @@ def arrivals_section(results: Mapping[str, Any]) -> list[str]:
         "requests its nginx answered, read at the same instants over the seconds both ran (minus a warm-up).",
         "",
     ]
-    rows = []
-    for number, r in enumerate(rounds, 1):
-        ratio, dropped = _held(r)
-        cost = r["cost"]
-        rows.append(
-            [
-                str(number),
-                f"{_num(r['capacity']['rps']):,.0f}",
-                f"{_num(r['target_rate']):,.0f}",
-                f"{ratio:.3f}",
-                f"{dropped:,.0f}",
-                f"{_num(cost['base_cpu_us']):.1f}",
-                f"{_num(cost['other_cpu_us']):.1f}",
-                f"{(_num(cost['ratio']) - 1) * 100:+.1f} %",
-                str(cost.get("late", "")).replace("base", "closed").replace("other", "open"),
-            ]
-        )
+    rows = [_arrivals_row(number, r) for number, r in enumerate(rounds, 1)]
     header = [
         "run",
         "closed req/s (capacity)",
