@@ -5,8 +5,9 @@
     .venv/bin/python -m benchmarks --render FILE.json    re-render BENCHMARKS.md from saved results
 
 Environment: BENCH_QUICK, BENCH_REPS, BENCH_LOAD_SECONDS, BENCH_USERS, BENCH_MEMORY_DURATION (e.g. 10m),
-BENCH_SECTIONS (comma-separated subset of: costs, accuracy, driver, scaling, verdict, memory, master), BENCH_OUTPUT,
-BENCH_WORKDIR. Only a full run of every section writes BENCHMARKS.md and benchmarks/results.json by default.
+BENCH_SECTIONS (comma-separated subset of: costs, accuracy, driver, arrivals, scaling, verdict, memory, master),
+BENCH_OUTPUT, BENCH_WORKDIR. Only a full run of every section writes BENCHMARKS.md and benchmarks/results.json by
+default.
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import background, driver, memory, verdict
+from benchmarks import arrivals, background, driver, memory, verdict
 from benchmarks.loadruns import Load
 from benchmarks.machine import machine_facts
 from benchmarks.report import render
 from benchmarks.servers import ROOT
 from benchmarks.slofiles import CLIENT_ONLY, write_yaml
 
-SECTIONS = ("costs", "accuracy", "driver", "scaling", "verdict", "memory", "master")
+SECTIONS = ("costs", "accuracy", "driver", "arrivals", "scaling", "verdict", "memory", "master")
 DEFAULT_OUTPUT = ROOT / "BENCHMARKS.md"
 DEFAULT_RESULTS = ROOT / "benchmarks" / "results.json"
 
@@ -107,6 +108,7 @@ def _sections(config: Config, workdir: Path) -> dict[str, Callable[[], Mapping[s
         "master": lambda: _json_subprocess("benchmarks.master_merge"),
         "accuracy": lambda: _json_subprocess("benchmarks.accuracy", "--samples", str(config.accuracy_samples)),
         "driver": lambda: driver.run_driver(pinned, config.repetitions, workdir / "driver", slo, _say),
+        "arrivals": lambda: arrivals.run(pinned, config.repetitions, workdir / "arrivals", slo, _say),
         "scaling": lambda: driver.run_scaling(free, config.repetitions, workdir / "scaling", slo, _say),
         "verdict": lambda: verdict.run(
             config.verdict_sizes,

@@ -150,9 +150,12 @@ def run_slocheck(
     sink: OtlpSink | None = None,
     watch: Watch | None = None,
     executable: Path | None = None,
+    extra_args: tuple[str, ...] = (),
 ) -> LoadRun:
     """`slocheck run` with the scenario and a locust-only SLO file; the rate is from its result.json.
-    `executable`: another `slocheck` to run (e.g. a wrapper around a candidate build), default this venv's."""
+    `executable`: another `slocheck` to run (e.g. a wrapper around a candidate build), default this venv's.
+    `extra_args` (e.g. `--rate 3000/s`) are appended; an open-model run records its schedule in `extra`
+    (`scheduled`, `started`, `dropped`, `achieved_rate`, `schedule_seconds`)."""
     workdir.mkdir(parents=True, exist_ok=True)
     argv = [
         str(executable or BIN / "slocheck"),
@@ -162,10 +165,6 @@ def run_slocheck(
         str(SCENARIO),
         "--host",
         nginx.url,
-        "--users",
-        str(load.users),
-        "--spawn-rate",
-        str(load.spawn_rate),
         "--duration",
         f"{load.seconds:g}s",
         "--workers",
@@ -173,6 +172,9 @@ def run_slocheck(
         "--out",
         str(workdir / "runs"),
     ]
+    if "--rate" not in extra_args:  # the open model excludes --users/--spawn-rate
+        argv += ["--users", str(load.users), "--spawn-rate", str(load.spawn_rate)]
+    argv += extra_args
     if trace_sample is not None:
         argv += ["--trace", "--trace-sample", f"{trace_sample:g}"]
     spans_before = sink.counts()["spans"] if sink is not None else 0
@@ -186,6 +188,7 @@ def run_slocheck(
     aggregated = result["client"]["aggregated"]
     cpu = ((record.get("load") or {}).get("generator_cpu") or {}).get("peak_percent")
     spans = sink.counts()["spans"] - spans_before if sink is not None and trace_sample is not None else None
+    arrivals = result["client"].get("arrivals") or {}
     return LoadRun(
         variant,
         float(aggregated["rps"] or 0.0),
@@ -196,4 +199,5 @@ def run_slocheck(
         target,
         float(cpu) if cpu is not None else None,
         spans,
+        {key: float(value) for key, value in arrivals.items() if isinstance(value, int | float)},
     )

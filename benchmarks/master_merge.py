@@ -5,7 +5,7 @@ failures) through Locust's own `RequestStats` and slocheck's `ClientStats.on_req
 message exactly as a worker does every 3 s (Locust's `report_to_master` listeners plus slocheck's drained
 histograms), serialized with Locust's msgpack `Message`. The master side is timed: unserialize, then
 `worker_report` (Locust's own merge and `MasterLink._on_report`). Workers at 10 % of one core =
-0.1 × 3 s / CPU seconds per report.
+0.1 × 3 s / CPU seconds per report. `profile`: the share of each part, each timed alone.
 
     python -m benchmarks.master_merge     (JSON on stdout)
 """
@@ -74,11 +74,38 @@ def master_cost(reports: list[bytes]) -> float:
     return (time.process_time() - started) / len(reports)
 
 
+def breakdown(reports: list[bytes]) -> dict[str, float]:
+    """Share of each part of the master's work per report, each part timed alone over every report."""
+    started = time.process_time()
+    messages = [Message.unserialize(body) for body in reports]
+    unserialize = time.process_time() - started
+    env = Environment()
+    env.stats = RequestStats()
+    setup_distributed_stats_event_listeners(env.events, env.stats)
+    started = time.process_time()
+    for message in messages:
+        env.events.worker_report.fire(client_id=message.node_id, data=message.data)
+    locust_merge = time.process_time() - started
+    link = MasterLink(_Runner(Environment()), ClientStats(), {}, [])
+    started = time.process_time()
+    for message in messages:
+        link._on_report(message.node_id, message.data)
+    slocheck_merge = time.process_time() - started
+    parts = {
+        "slocheck's histogram merge (MasterLink._on_report)": slocheck_merge,
+        "Locust's own RequestStats merge": locust_merge,
+        "msgpack unserialize": unserialize,
+    }
+    whole = sum(parts.values())
+    return {name: seconds / whole for name, seconds in parts.items()}
+
+
 def main() -> int:
     distinct = [worker_report(seed) for seed in range(20)]
     reports = [distinct[i % len(distinct)] for i in range(REPORTS)]
     per_report = min(master_cost(reports) for _ in range(3))
     result = {
+        "profile": breakdown(reports),
         "report_bytes": sum(map(len, distinct)) / len(distinct),
         "requests_per_report": REQUESTS_PER_REPORT,
         "endpoints": ENDPOINTS,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.report_load import MASTER_GOAL, Goal, arrivals_section, cost_goal, hold_goal, master_goal
 from benchmarks.stats import balanced_ratio, median, spread
 
 MiB = 1024.0 * 1024.0
@@ -29,21 +29,10 @@ MACHINE_ORDER = (
     "Prometheus",
     "nginx",
 )
+DRIVER_GOAL = 0.99  # slocheck run / locust --headless
+TRACE_TENTH_GOAL = 0.90  # --trace-sample 0.1 / untraced
+TRACE_ALL_GOAL = 0.75  # --trace (every request) / untraced
 FLAT_GROWTH = 0.05  # memory counts as flat when the last quarter's peak is within 5 % of the first quarter's
-
-
-@dataclass(frozen=True)
-class Goal:
-    number: int
-    name: str
-    target: str
-    measured: str
-    met: bool | None  # None: not measured (the section failed or was skipped)
-    note: str = ""
-
-    @property
-    def status(self) -> str:
-        return "not measured" if self.met is None else ("met" if self.met else "**not met**")
 
 
 # --- small formatters ------------------------------------------------------------------------------------------
@@ -140,9 +129,9 @@ def _driver_goal(results: Mapping[str, Any]) -> Goal:
     driver = _section(results, "driver")
     name = "Driver efficiency: `slocheck run` / `locust --headless` (req/s per generator core)"
     if driver is None:
-        return Goal(1, name, "≥ 0.95", "–", None)
+        return Goal(1, name, f"≥ {DRIVER_GOAL:g}", "–", None)
     ratio = balanced_ratio(driver["side_by_side"].get("efficiency", []))
-    met = ratio >= 0.95 if math.isfinite(ratio) else None
+    met = ratio >= DRIVER_GOAL if math.isfinite(ratio) else None
     note = ""
     if met is False:
         locust = median(_variant_rps(driver["sequential"], "locust --headless"))
@@ -151,8 +140,8 @@ def _driver_goal(results: Mapping[str, Any]) -> Goal:
         costs = _section(results, "costs") or {}
         listener = _num(costs.get("slocheck_on_request_us"))
         note = (
-            f"Missed by {(0.95 - ratio) * 100:.1f} points: slocheck spends about {extra:.0f} µs more generator CPU "
-            f"per request than Locust's {base:.0f} µs"
+            f"Missed by {(DRIVER_GOAL - ratio) * 100:.1f} points: slocheck spends about {extra:.0f} µs more "
+            f"generator CPU per request than Locust's {base:.0f} µs"
             + (
                 f"; its per-request statistics listener (two log-histogram updates per request) accounts for "
                 f"{listener:.1f} µs of it"
@@ -161,44 +150,46 @@ def _driver_goal(results: Mapping[str, Any]) -> Goal:
             )
             + "."
         )
-    return Goal(1, name, "≥ 0.95", _ratio3(ratio), met, note)
+    return Goal(1, name, f"≥ {DRIVER_GOAL:g}", _ratio3(ratio), met, note)
 
 
-def _trace_goal(results: Mapping[str, Any]) -> Goal:
+def _trace_goal(results: Mapping[str, Any], number: int, share: str) -> Goal:
+    """`share` "0.1" (`trace_tenth`) or "1" (`trace_all`): traced / untraced, side by side."""
     driver = _section(results, "driver")
-    name = "Tracing cost: `--trace --trace-sample 0.1` / untraced"
+    every = share == "1"
+    goal = TRACE_ALL_GOAL if every else TRACE_TENTH_GOAL
+    name = "Tracing cost: " + ("`--trace` (every request)" if every else "`--trace --trace-sample 0.1`") + " / untraced"
     if driver is None:
-        return Goal(2, name, "≥ 0.85", "–", None)
-    tenth = balanced_ratio(driver["side_by_side"].get("trace_tenth", []))
-    full = balanced_ratio(driver["side_by_side"].get("trace_all", []))
-    met = tenth >= 0.85 if math.isfinite(tenth) else None
-    measured = f"{_ratio3(tenth)} (100 %: {_ratio3(full)})"
+        return Goal(number, name, f"≥ {goal:g}", "–", None)
+    ratio = balanced_ratio(driver["side_by_side"].get("trace_all" if every else "trace_tenth", []))
+    met = ratio >= goal if math.isfinite(ratio) else None
     note = ""
     if met is False:
-        untraced = median(_variant_rps(driver["sequential"], "slocheck run"))
-        base = _us_per_request(untraced)
+        base = _us_per_request(median(_variant_rps(driver["sequential"], "slocheck run")))
         costs = _section(results, "costs") or {}
-        trace = costs.get("trace_us") or {}
-        unsampled, encode = _num(trace.get("0")), _num(costs.get("otlp_encode_us_per_span"))
+        traced, encode = _num((costs.get("trace_us") or {}).get(share)), _num(costs.get("otlp_encode_us_per_span"))
         note = (
-            f"Missed by {(0.85 - tenth) * 100:.1f} points: at 10 % a request costs about "
-            f"{base * (1 / tenth - 1):.0f} µs more generator CPU than untraced ({base:.0f} µs)"
+            f"Missed by {(goal - ratio) * 100:.1f} points: at {'100' if every else '10'} % a request costs about "
+            f"{base * (1 / ratio - 1):.0f} µs more generator CPU than untraced ({base:.0f} µs)"
         )
-        if math.isfinite(unsampled) and math.isfinite(encode):
+        if math.isfinite(traced) and math.isfinite(encode):
             note += (
-                f". In-process, the OpenTelemetry SDK path (span start and end, W3C traceparent and baggage "
-                f"injection through the propagators) costs {unsampled:.1f} µs even for a request that is not "
-                f"sampled, and encoding a sampled span as OTLP protobuf {encode:.1f} µs more"
+                f". In-process, `RequestTracer.traced` costs {traced:.1f} µs per request (two random ids, the "
+                f"`traceparent` header, a span record when sampled) and encoding a sampled span as OTLP protobuf "
+                f"{encode:.1f} µs in the export greenlet"
             )
-        note += "; see the load-driver changes recommended in docs/performance.md."
-    return Goal(2, name, "≥ 0.85", measured, met, note)
+        note += (
+            "; the rest is the extra header through geventhttpclient's request (about 6 % of a request to "
+            "nginx's static 200, measured in docs/performance.md)."
+        )
+    return Goal(number, name, f"≥ {goal:g}", _ratio3(ratio), met, note)
 
 
 def _scaling_goal(results: Mapping[str, Any]) -> Goal:
     scaling = _section(results, "scaling")
     name = "Scaling: `--workers 2` / one process, on 2 cores"
     if scaling is None:
-        return Goal(3, name, "≥ 1.7×", "–", None)
+        return Goal(7, name, "≥ 1.7×", "–", None)
     ratio = median(_paired_ratios(scaling["sequential"], "slocheck run", "slocheck run --workers 2"))
     met = ratio >= 1.7 if math.isfinite(ratio) else None
     note = ""
@@ -216,18 +207,18 @@ def _scaling_goal(results: Mapping[str, Any]) -> Goal:
             "; a single process needs only one of the two cores and is less exposed to both. The per-repetition "
             "ratios below show how much the result moves with the machine's load."
         )
-    return Goal(3, name, "≥ 1.7×", _ratio(ratio, "×"), met, note)
+    return Goal(7, name, "≥ 1.7×", _ratio(ratio, "×"), met, note)
 
 
 def _accuracy_goal(results: Mapping[str, Any]) -> Goal:
     accuracy = _section(results, "accuracy")
     name = "Percentile accuracy: client p50…p99.9 vs exact, sub-ms to 1.2 s"
     if accuracy is None:
-        return Goal(4, name, "≤ 1 %", "–", None)
+        return Goal(8, name, "≤ 1 %", "–", None)
     worst = max(_num(d["max_error"]["slocheck"]) for d in accuracy["distributions"])
     met = worst <= 0.01
     note = "" if met else f"Missed: the worst percentile was {_percent(worst)} off."
-    return Goal(4, name, "≤ 1 %", f"{_percent(worst)} worst", met, note)
+    return Goal(8, name, "≤ 1 %", f"{_percent(worst)} worst", met, note)
 
 
 def _verdict_goals(results: Mapping[str, Any]) -> list[Goal]:
@@ -238,7 +229,7 @@ def _verdict_goals(results: Mapping[str, Any]) -> list[Goal]:
         name = f"Time to verdict after the settle wait, {size:,} Prometheus objectives over {span} of 1 s data"
         runs = (verdict or {}).get("sizes", {}).get(str(size), [])
         if not runs:
-            goals.append(Goal(5, name, f"≤ {limit:g} s", "–", None))
+            goals.append(Goal(9, name, f"≤ {limit:g} s", "–", None))
             continue
         seconds = median(_num(r["verdict_seconds"]) for r in runs)
         met = seconds <= limit
@@ -249,7 +240,7 @@ def _verdict_goals(results: Mapping[str, Any]) -> list[Goal]:
                 f"Missed by {_seconds(seconds - limit)}: Prometheus itself spent {cpu:.1f} CPU-seconds answering "
                 f"{size:,} instant queries over an hour of 1 s samples on a 2-core machine."
             )
-        goals.append(Goal(5, name, f"≤ {limit:g} s", _seconds(seconds), met, note))
+        goals.append(Goal(9, name, f"≤ {limit:g} s", _seconds(seconds), met, note))
     return goals
 
 
@@ -289,22 +280,26 @@ def _memory_goal(results: Mapping[str, Any]) -> Goal:
     name = f"Memory: RSS stays flat over a {length} run at full speed".replace("a  run", "a run")
     target = f"growth ≤ {FLAT_GROWTH * 100:.0f} %"
     if memory is None:
-        return Goal(6, name, target, "–", None)
+        return Goal(10, name, target, "–", None)
     growth = memory_growth(memory["samples"])
     if not math.isfinite(growth):
-        return Goal(6, name, target, "–", None, "Too few samples to say.")
+        return Goal(10, name, target, "–", None, "Too few samples to say.")
     peak = max(s["rss"] for s in memory["samples"])
     met = growth <= FLAT_GROWTH
     note = "" if met else f"Missed: resident memory grew by {growth * 100:.1f} % between the first and last quarter."
     if seconds < 600:
         note = (note + " " if note else "") + "A short run (not the 10-minute goal): a smoke test only."
-    return Goal(6, name, target, f"{growth * 100:+.1f} % (peak {_mib(peak)})", met, note)
+    return Goal(10, name, target, f"{growth * 100:+.1f} % (peak {_mib(peak)})", met, note)
 
 
 def goals(results: Mapping[str, Any]) -> list[Goal]:
     return [
         _driver_goal(results),
-        _trace_goal(results),
+        _trace_goal(results, 2, "0.1"),
+        _trace_goal(results, 3, "1"),
+        hold_goal(results, 4),
+        cost_goal(results, 5),
+        master_goal(results, 6),
         _scaling_goal(results),
         _accuracy_goal(results),
         *_verdict_goals(results),
@@ -367,7 +362,7 @@ def _driver_section(results: Mapping[str, Any]) -> list[str]:
     load = driver["load"]
     lines = [
         "",
-        "## 1–2. Driver efficiency and tracing cost",
+        "## 1–3. Driver efficiency and tracing cost",
         "",
         f"Scenario `benchmarks/scenarios/fast_static.py` (FastHttpUser, `GET /`, no wait), {load['users']} users, "
         f"against nginx answering a static 200. Generator pinned to core {load['generator_cpus']} with `taskset`, "
@@ -476,7 +471,7 @@ def _scaling_section(results: Mapping[str, Any]) -> list[str]:
     load = scaling["load"]
     lines = [
         "",
-        "## 3. Scaling with worker processes",
+        "## 7. Scaling with worker processes",
         "",
         f"`slocheck run --workers 2` against one process (`--workers 0`), same scenario and {load['users']} users, "
         "nothing pinned: the two generators, the master and nginx share the machine's two cores (the target is not on "
@@ -508,7 +503,7 @@ def _accuracy_section(results: Mapping[str, Any]) -> list[str]:
     samples = accuracy["distributions"][0]["samples"]
     lines = [
         "",
-        "## 4. Percentile accuracy",
+        "## 8. Percentile accuracy",
         "",
         f"{samples:,} log-normal response times per distribution (seeded), fed as milliseconds to slocheck's "
         "client statistics (`ClientStats.on_request`, what `slocheck run` records) and to Locust's "
@@ -555,7 +550,7 @@ def _verdict_section(results: Mapping[str, Any]) -> list[str]:
     data, settle = verdict["dataset"], verdict["settle"]
     lines = [
         "",
-        "## 5. Time to verdict",
+        "## 9. Time to verdict",
         "",
         f"A throwaway Prometheus ({data['series']:,} series: {data['services']} services × latency histogram with "
         f"the default buckets + requests by status; {data['samples']:,} samples, one per second for "
@@ -607,7 +602,7 @@ def _memory_section(results: Mapping[str, Any]) -> list[str]:
     run = memory["run"]
     lines = [
         "",
-        "## 6. Memory over a long run",
+        "## 10. Memory over a long run",
         "",
         f"`slocheck run` of the driver scenario for {memory['load']['seconds']:g} s with {memory['load']['users']} "
         f"users at full speed ({_rps(_num(run['rps']))} req/s, {int(run['requests']):,} requests; generator on core 0, "
@@ -637,7 +632,7 @@ def _master_section(results: Mapping[str, Any]) -> list[str]:
     if master is None:
         return []
     workers = int(master["workers_at_10pct_core"])
-    verdict = "met" if workers >= 200 else "not met (goal ≥ 200)"
+    verdict = "met" if workers >= MASTER_GOAL else f"not met (goal ≥ {MASTER_GOAL})"
     return [
         "",
         "**The master at scale** (`benchmarks/master_merge.py`: real worker `stats` messages, "
@@ -647,6 +642,11 @@ def _master_section(results: Mapping[str, Any]) -> list[str]:
         *_table(
             ["master CPU per report", "workers per master at 10 % of a core (one report every 3 s)"],
             [[f"{_num(master['master_cpu_ms_per_report']):.2f} ms", f"{workers} — {verdict}"]],
+        ),
+        *(
+            ["", "Where it goes (each part timed alone): " + ", ".join(f"{k} {v * 100:.0f} %" for k, v in shares)]
+            if (shares := list((master.get("profile") or {}).items()))
+            else []
         ),
     ]
 
@@ -658,6 +658,7 @@ def render(results: Mapping[str, Any]) -> str:
     lines += _goals_table(all_goals)
     sections = (
         _driver_section,
+        arrivals_section,
         _costs_section,
         _master_section,
         _scaling_section,

@@ -38,6 +38,15 @@ def _round(locust: float, slocheck: float) -> list[dict[str, Any]]:
     ]
 
 
+def _arrival_round(late: str) -> dict[str, Any]:
+    return {
+        "capacity": _run("closed", 7000.0),
+        "target_rate": 6300.0,
+        "hold": _run("open", 6287.4, extra={"achieved_rate": 6287.4, "dropped": 0.0, "scheduled": 75600.0}),
+        "cost": {"ratio": 1.02, "seconds": 9.0, "base_cpu_us": 140.0, "other_cpu_us": 142.8, "late": late},
+    }
+
+
 RESULTS: dict[str, Any] = {
     "meta": {
         "date": "2026-11-23 23:00 UTC",
@@ -68,6 +77,22 @@ RESULTS: dict[str, Any] = {
         },
         "sequential": [_round(7000.0, 6800.0), _round(7200.0, 7100.0), _round(6000.0, 6100.0)],
         "background_cpu_percent": 10.0,
+    },
+    "arrivals": {
+        "load": {"users": 64, "seconds": 15.0, "spawn_rate": 640, "generator_cpus": "0", "target_cpus": "1"},
+        "hold_share": 0.9,
+        "cost_share": 0.45,
+        "abort": {"after": "2s", "every": "1s"},
+        "rounds": [_arrival_round("other"), _arrival_round("base")],
+        "background_cpu_percent": 4.0,
+    },
+    "master": {
+        "report_bytes": 24000.0,
+        "requests_per_report": 3000,
+        "endpoints": 10,
+        "master_cpu_ms_per_report": 1.25,
+        "workers_at_10pct_core": 240,
+        "background_cpu_percent": 1.0,
     },
     "scaling": {
         "load": {"users": 64, "seconds": 15.0, "spawn_rate": 640, "generator_cpus": None, "target_cpus": None},

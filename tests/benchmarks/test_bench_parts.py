@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import pytest
 from benchmarks.__main__ import FULL, QUICK, SECTIONS, _targets, config_from_env
+from benchmarks.arrivals import cpu_seconds, with_abort
 from benchmarks.driver import rotated
 from benchmarks.otlp_sink import span_count
 from benchmarks.servers import parse_stub_status
 from benchmarks.slofiles import CLIENT_ONLY, prometheus_slo, write_yaml
-from benchmarks.stats import balanced_ratio, median, spread, steady_ratio
+from benchmarks.stats import balanced_ratio, median, spread, steady_cpu_per_request, steady_ratio
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span
 
@@ -104,6 +106,31 @@ def test_the_generated_slo_files_are_valid_slocheck_files(tmp_path: Path) -> Non
     many = write_yaml(prometheus_slo(1000, 50), tmp_path / "many.yaml")
     sets = load_slo_files([client, many], {})
     assert [len(s.objectives) for s in sets] == [2, 1000]
+
+
+def test_the_aborting_slo_file_checks_every_objective_live(tmp_path: Path) -> None:
+    aborting = write_yaml(with_abort(CLIENT_ONLY), tmp_path / "abort.yaml")
+    (slo_set,) = load_slo_files([aborting], {})
+    assert [o.abort is not None for o in slo_set.objectives] == [True, True]
+    assert "abort" not in CLIENT_ONLY["spec"]["objectives"][0]  # type: ignore[index]
+
+
+def test_cpu_per_request_is_each_sides_cpu_over_its_requests_in_the_steady_window() -> None:
+    counts = _samples(3000.0, 1500.0, other_from=0.0, until=15.0)
+    # base spends 150 µs per request, other 160 µs (+6.7 %); CPU read at the same instants as the counters
+    samples = [(t, a, b, a * 150e-6, b * 160e-6) for t, a, b in counts]
+    result = steady_cpu_per_request(samples)
+    assert result["base_cpu_us"] == pytest.approx(150.0, rel=0.01)
+    assert result["other_cpu_us"] == pytest.approx(160.0, rel=0.01)
+    assert result["ratio"] == pytest.approx(160 / 150, rel=0.01)
+    assert 9.0 <= result["seconds"] <= 13.0
+
+
+def test_cpu_seconds_of_a_live_process_grow_and_of_a_missing_one_are_zero() -> None:
+    before = cpu_seconds(os.getpid())
+    sum(i * i for i in range(3_000_000))
+    assert cpu_seconds(os.getpid()) > before
+    assert cpu_seconds(2**22 + 12345) == 0.0
 
 
 def test_the_objectives_cycle_through_services_and_kinds() -> None:

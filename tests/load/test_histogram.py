@@ -45,6 +45,28 @@ def test_merging_two_histograms_equals_one_histogram_of_all_values(left: list[fl
     assert math.isclose(merged.total, together.total, rel_tol=1e-9, abs_tol=1e-12)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(latencies, max_size=200), st.lists(latencies, max_size=200))
+def test_merging_from_the_wire_equals_merging_the_histogram(left: list[float], right: list[float]) -> None:
+    direct, via_wire = LogHistogram.of(left), LogHistogram.of(left)
+    direct.merge(LogHistogram.of(right))
+    via_wire.merge_wire(LogHistogram.of(right).to_wire())
+    assert via_wire == direct
+
+
+def test_merging_a_wire_histogram_with_mismatched_lists_is_refused() -> None:
+    wire = LogHistogram.of([0.1, 0.2]).to_wire() | {"n": [1]}
+    with pytest.raises(ValueError, match="2 bucket indices but 1 counts"):
+        LogHistogram().merge_wire(wire)
+
+
+@pytest.mark.parametrize("numbers", [[1, "2"], [1, None]])
+def test_a_worker_histogram_with_a_non_numeric_count_is_rejected(numbers: list[object]) -> None:
+    wire = LogHistogram.of([0.1, 0.2]).to_wire() | {"n": numbers}
+    with pytest.raises(ValueError, match="expected a number"):
+        LogHistogram().merge_wire(wire)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(latencies, max_size=200))
 def test_a_histogram_survives_the_wire_format(values: list[float]) -> None:

@@ -78,6 +78,16 @@ def test_stats_merged_over_the_wire_equal_the_original(stats: ClientStats) -> No
     assert copy.to_dict() == stats.to_dict()
 
 
+def test_reports_merged_over_the_wire_add_up_like_the_statistics_themselves(stats: ClientStats) -> None:
+    master, reference = ClientStats(), ClientStats()
+    for _report in range(3):
+        master.merge_wire(stats.to_wire())
+        reference.merge(ClientStats.from_wire(stats.to_wire()))
+    master.window_seconds = reference.window_seconds = 30.0
+    assert master.to_dict() == reference.to_dict()
+    assert master.to_dict()["aggregated"]["requests"] == 3 * 102
+
+
 def test_the_table_lists_endpoints_and_top_failures(stats: ClientStats) -> None:
     table = stats.to_dict()
     assert [(row["method"], row["name"], row["requests"]) for row in table["endpoints"]] == [

@@ -3,21 +3,25 @@
 A sampled request leaves one `SpanRecord` tuple in a list (no SDK objects); `SpanBatches` encodes the pending
 records every second in a greenlet as one `ExportTraceServiceRequest` (the fields the OpenTelemetry SDK sends:
 resource `service.name` and `slocheck.run_id`, scope `slocheck.load`, span kind CLIENT, the request attributes,
-`http.response.status_code`, an ERROR status) and POSTs it to the collector's `/v1/traces`.
+`http.response.status_code`, an ERROR status) and POSTs it to the collector's `/v1/traces`, with the headers and
+compression of the OpenTelemetry exporter environment variables (`exporter_options`).
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, InstrumentationScope, KeyValue
 from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span, Status
+
+from slocheck.core.errors import ConfigError
 
 SCOPE = "slocheck.load"
 DEFAULT_TRACES_URL = "http://localhost:4318/v1/traces"
@@ -44,6 +48,44 @@ def traces_url(endpoint: str | None) -> str:
         return os.environ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]
     base = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
     return base.rstrip("/") + "/v1/traces" if base else DEFAULT_TRACES_URL
+
+
+def _setting(env: Mapping[str, str], name: str) -> tuple[str, str] | None:
+    """(variable, value) of `OTEL_EXPORTER_OTLP_TRACES_<name>`, else of `OTEL_EXPORTER_OTLP_<name>`: the
+    signal-specific variable wins as a whole, as in the OpenTelemetry SDKs."""
+    for variable in (f"OTEL_EXPORTER_OTLP_TRACES_{name}", f"OTEL_EXPORTER_OTLP_{name}"):
+        if env.get(variable, "").strip():
+            return variable, env[variable]
+    return None
+
+
+def parse_headers(variable: str, value: str) -> dict[str, str]:
+    """`key1=value1,key2=value2` (the W3C baggage format the OpenTelemetry spec prescribes; values
+    percent-decoded) → headers."""
+    headers: dict[str, str] = {}
+    for member in value.split(","):
+        if not member.strip():
+            continue
+        key, equals, text = member.partition("=")
+        if not equals or not key.strip():
+            raise ConfigError(
+                f'{variable}: "{member.strip()}" is not key=value; write headers as key1=value1,key2=value2 '
+                "(percent-encode commas and spaces in values)"
+            )
+        headers[unquote(key.strip())] = unquote(text.strip())
+    return headers
+
+
+def exporter_options(env: Mapping[str, str] | None = None) -> tuple[dict[str, str], bool]:
+    """(extra headers, gzip?) from `OTEL_EXPORTER_OTLP_[TRACES_]HEADERS` and `…_COMPRESSION` (`gzip` or `none`)."""
+    env = os.environ if env is None else env
+    found = _setting(env, "HEADERS")
+    headers = parse_headers(*found) if found else {}
+    compression = _setting(env, "COMPRESSION")
+    kind = compression[1].strip().lower() if compression else "none"
+    if compression and kind not in ("gzip", "none"):
+        raise ConfigError(f'{compression[0]}: "{compression[1]}" is not a supported compression; use gzip or none')
+    return headers, kind == "gzip"
 
 
 def _text(key: str, value: str) -> KeyValue:
@@ -90,13 +132,20 @@ def _span(record: SpanRecord, run_id: str) -> Span:
     )
 
 
-def post(url: str) -> Callable[[bytes], None]:
-    """An export function POSTing OTLP protobuf to `url` (a failed export loses that batch, never the run)."""
+def post(url: str, headers: Mapping[str, str] | None = None, compress: bool | None = None) -> Callable[[bytes], None]:
+    """An export function POSTing OTLP protobuf to `url` (a failed export loses that batch, never the run), with
+    the headers and compression of `exporter_options()` unless given."""
+    if headers is None or compress is None:
+        env_headers, env_compress = exporter_options()
+        headers = env_headers if headers is None else headers
+        compress = env_compress if compress is None else compress
+    fixed = {**headers, "Content-Type": "application/x-protobuf"}
+    if compress:
+        fixed["Content-Encoding"] = "gzip"
 
     def send(body: bytes) -> None:
-        request = urllib.request.Request(
-            url, data=body, method="POST", headers={"Content-Type": "application/x-protobuf"}
-        )
+        data = gzip.compress(body, compresslevel=6) if compress else body
+        request = urllib.request.Request(url, data=data, method="POST", headers=fixed)
         try:
             with urllib.request.urlopen(request, timeout=_EXPORT_TIMEOUT_SECONDS) as response:
                 response.read()

@@ -19,7 +19,7 @@ from typing import Any
 import gevent
 import locust
 from locust.env import Environment
-from locust.runners import STATE_RUNNING, STATE_SPAWNING, STATE_STOPPED, STATE_STOPPING
+from locust.runners import STATE_STOPPED, STATE_STOPPING
 
 from slocheck.core.errors import LoadError
 from slocheck.load.arrivals import ArrivalExecutor, open_user_classes, profile_to_wire
@@ -31,8 +31,9 @@ from slocheck.load.monitor import CpuMonitor
 from slocheck.load.plan import LoadOutcome, LoadPlan, check_host, new_run_id
 from slocheck.load.progress import Progress, ProgressCallback, RecentWindow
 from slocheck.load.scenario import Scenario, load_scenario
-from slocheck.load.shapes import OpenShape, ProfileShape, StageCallback, StageChange, observe_shape
+from slocheck.load.shapes import StageCallback, StageChange, shape_for
 from slocheck.load.stats import ClientStats
+from slocheck.load.supervision import WorkerWatch, bind_master, start_workers
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class _Run:
         self.started_at: datetime | None = None
         self.started_mono = 0.0
         self.stopped_at: datetime | None = None
-        self.seen_missing: set[str] = set()
+        self.watch: WorkerWatch | None = None  # a master's workers
         self.users: set[Any] = set()
         self.class_hosts = class_hosts(scenario.user_classes)
         self.executor: ArrivalExecutor | None = None
@@ -121,6 +122,8 @@ class _Run:
         self.cpu.watch("master" if self.plan.distributed else "local", os.getpid())
         self._start_csv()
         if self.plan.distributed:
+            assert self.link is not None
+            self.watch = WorkerWatch(self.runner, self.link, self.workers, self.plan.expect_workers, self.warnings)
             self._start_workers()
 
     def _environment(self) -> Any:
@@ -128,7 +131,14 @@ class _Run:
             users = list(self.scenario.user_classes)
             return Environment(
                 user_classes=open_user_classes(tuple(users), self.executor) if self.executor else users,
-                shape_class=self._shape(),
+                shape_class=shape_for(
+                    self.plan.profile,
+                    self.scenario.shape_class,
+                    self.plan.scenario,
+                    self._open_finished,
+                    self._on_stage,
+                    self.notes,
+                ),
                 events=locust.events,
                 host=self.host if self.plan.host else None,
                 stop_timeout=self.plan.stop_timeout,
@@ -137,23 +147,6 @@ class _Run:
             )
         except ValueError as exc:
             raise LoadError(f"{self.plan.scenario}: {exc}") from None
-
-    def _shape(self) -> Any:
-        own = self.scenario.shape_class
-        if own is None and self.plan.profile.is_open:
-            return OpenShape(self.plan.profile, self._open_finished, self._on_stage)
-        if own is None:
-            return ProfileShape(self.plan.profile, self._on_stage)
-        self.notes.append(
-            f"{self.plan.scenario} defines its own LoadTestShape ({own.__name__}); it drives the load; "
-            f"the profile {self.plan.profile.name!r} and --users/--spawn-rate/--duration are ignored"
-        )
-        try:
-            shape = own()
-        except Exception as exc:
-            message = f"{self.plan.scenario}: creating {own.__name__} raised {type(exc).__name__}: {exc}"
-            raise LoadError(message) from None
-        return observe_shape(shape, self._on_stage)
 
     def _tracer(self) -> Any:
         if not self.plan.tracing:
@@ -168,17 +161,7 @@ class _Run:
         return TraceSettings(self.run_id, self.plan.trace_sample, self.plan.otlp_endpoint)
 
     def _setup_master(self) -> None:
-        assert self.env is not None
-        remote = self.plan.expect_workers > 0
-        host = self.plan.master_bind_host if remote else "127.0.0.1"
-        port = self.plan.master_bind_port if remote else 0
-        try:
-            self.runner = self.env.create_master_runner(master_bind_host=host, master_bind_port=port)
-        except (SystemExit, Exception) as exc:
-            raise LoadError(
-                f"cannot listen for workers on {host}:{port} ({exc or 'address in use'}); "
-                "choose another --master-bind-port"
-            ) from None
+        self.runner = bind_master(self.env, self.plan)
         trace = self._trace_settings().to_wire() if self.plan.tracing else None
         users = [u.__name__ for u in self.scenario.user_classes]
         config = {"run_id": self.run_id, "trace": trace, "arrivals": None}
@@ -188,16 +171,9 @@ class _Run:
 
     def _start_workers(self) -> None:
         assert self.link is not None
-        port = int(self.runner.server.port)
-        bind = self.plan.master_bind_host if self.plan.expect_workers else "127.0.0.1"
-        connect = "127.0.0.1" if bind in ("*", "0.0.0.0", "", "::") else bind
-        if self.plan.workers:
-            log_dir = self.plan.out_dir / "workers" if self.plan.out_dir else None
-            self.workers.start(self.plan.workers, connect, port, self.scenario.path, log_dir)
-            for worker in self.workers.workers:
-                self.cpu.watch(f"worker-{worker.number}", worker.pid)
-        expected = self.plan.workers + self.plan.expect_workers
-        self.link.wait_for_workers(expected, self.plan.worker_timeout, self._check_startup, f"{bind}:{port}")
+        start_workers(
+            self.plan, self.runner, self.link, self.workers, self.scenario.path, self.cpu, self._check_startup
+        )
 
     def _check_startup(self) -> None:
         if self.interrupts:
@@ -275,26 +251,8 @@ class _Run:
         return bool(self.runner.state == STATE_STOPPING and self._workers_stopped())
 
     def _watch_workers(self) -> None:
-        if not self.plan.distributed:
-            return
-        for worker in self.workers.newly_dead():
-            self.seen_missing.update(self._node_ids(worker.pid))
-            self.warnings.append(
-                f"local worker {worker.number} (pid {worker.pid}) exited with code {worker.process.returncode} "
-                f"during the run ({worker.log_tail() or 'no output'}); continuing with {len(self.workers.alive())} "
-                "local workers; its requests since its last report (up to ~3 s) are missing from the client statistics"
-            )
-        for node in self.runner.clients.missing:
-            if node.id not in self.seen_missing:
-                self.seen_missing.add(node.id)
-                self.warnings.append(
-                    f"worker {node.id} stopped sending heartbeats; continuing without it; its "
-                    "requests since its last report (up to ~3 s) are missing from the statistics"
-                )
-        if self.runner.state in (STATE_SPAWNING, STATE_RUNNING):
-            no_local = not self.workers.alive() and not self.plan.expect_workers
-            if no_local or self.runner.worker_count == 0:
-                self.failure = "every worker died during the run; the statistics cover only part of the load"
+        if self.watch is not None:
+            self.failure = self.watch.check() or self.failure
 
     def _track_users(self) -> None:
         """Remember local User instances so their HTTP connections can be closed after the run."""
@@ -346,14 +304,8 @@ class _Run:
         self._sample(stopping=True)
         if self.runner.state != STATE_STOPPED:
             self._stop_users()
-        if self.link is not None:
-            ids = list(self.link.hello)
-            late = self.link.wait_for_finals(ids, FINALS_TIMEOUT, self._worker_alive)
-            for node_id in set(late) - self.seen_missing:
-                self.warnings.append(
-                    f"worker {node_id} sent no final statistics; its last ~3 s of requests "
-                    "are missing from the client statistics"
-                )
+        if self.watch is not None:
+            self.watch.wait_for_finals(FINALS_TIMEOUT)
 
     def _stop_users(self) -> None:
         """runner.stop(), bounded: a second signal or the deadline kills what is still running."""
@@ -371,22 +323,7 @@ class _Run:
             self.workers.terminate(grace=1.0)
 
     def _workers_stopped(self) -> bool:
-        """Every live worker has reported its users stopped (Locust's master may still wait for a dead one)."""
-        if self.link is None:
-            return False
-        return all(node in self.link.finals or not self._worker_alive(node) for node in self.link.hello)
-
-    def _node_ids(self, pid: int) -> set[str]:
-        hello = self.link.hello if self.link else {}
-        return {node for node, data in hello.items() if data.get("pid") == pid}
-
-    def _worker_alive(self, node_id: str) -> bool:
-        pid = self.link.hello.get(node_id, {}).get("pid") if self.link else None
-        for worker in self.workers.workers:
-            if worker.pid == pid:
-                return worker.process.poll() is None
-        node = self.runner.clients.get(node_id)
-        return node is not None and node.state != "missing"
+        return self.watch is not None and self.watch.stopped()
 
     # --- teardown and outcome ----------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from locust import LoadTestShape
 
+from slocheck.core.errors import LoadError
 from slocheck.load.profiles import Profile
 
 logger = logging.getLogger(__name__)
@@ -115,3 +116,28 @@ def _notify(callback: StageCallback | None, change: StageChange) -> None:
         callback(change)
     except Exception as exc:
         logger.warning("stage %d: the stage callback failed: %s: %s", change.index, type(exc).__name__, exc)
+
+
+def shape_for(
+    profile: Profile,
+    own: type[Any] | None,
+    scenario: object,
+    open_finished: Callable[[], bool],
+    on_stage: StageCallback,
+    notes: list[str],
+) -> Any:
+    """The shape that drives the load: the scenario's own LoadTestShape (`own`, noted in `notes`, observed for
+    stage changes), else the profile's (open or closed)."""
+    if own is None and profile.is_open:
+        return OpenShape(profile, open_finished, on_stage)
+    if own is None:
+        return ProfileShape(profile, on_stage)
+    notes.append(
+        f"{scenario} defines its own LoadTestShape ({own.__name__}); it drives the load; "
+        f"the profile {profile.name!r} and --users/--spawn-rate/--duration are ignored"
+    )
+    try:
+        shape = own()
+    except Exception as exc:
+        raise LoadError(f"{scenario}: creating {own.__name__} raised {type(exc).__name__}: {exc}") from None
+    return observe_shape(shape, on_stage)

@@ -74,6 +74,15 @@ class EndpointStats:
             wire["s"] = self.scheduled.to_wire()
         return wire
 
+    def merge_wire(self, data: Mapping[str, Any]) -> None:
+        """`merge(EndpointStats.from_wire(data))` without the intermediate histograms."""
+        self.times.merge_wire(data["h"])
+        self.ok_times.merge_wire(data["o"])
+        if "s" in data:
+            self.scheduled.merge_wire(data["s"])
+        self.failures += int(data["f"])
+        self.size_total += int(data["b"])
+
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> EndpointStats:
         times, ok_times = LogHistogram.from_wire(data["h"]), LogHistogram.from_wire(data["o"])
@@ -245,7 +254,24 @@ class ClientStats:
         return wire
 
     def merge_wire(self, data: Mapping[str, Any]) -> None:
-        self.merge(ClientStats.from_wire(data))
+        """`merge(ClientStats.from_wire(data))`, merging the wire histograms straight into this one's (the master
+        does it for every worker report)."""
+        for item in data.get("entries", []):
+            key = (str(item["m"]), str(item["r"]))
+            mine = self.entries.get(key)
+            if mine is None:
+                mine = self.entries[key] = EndpointStats(*key)
+            mine.merge_wire(item)
+        self.total.merge_wire(data["total"])
+        for method, name, error, n in data.get("errors", []):
+            self._count_error(str(method), str(name), str(error), int(n))
+        if "open" in data:
+            open_model, scheduled, iterations, dropped, seconds = data["open"]
+            self.open_model = self.open_model or bool(open_model)
+            self.scheduled += int(scheduled)
+            self.iterations += int(iterations)
+            self.dropped += int(dropped)
+            self.schedule_seconds = max(self.schedule_seconds, float(seconds))
 
     def names(self) -> list[str]:
         return sorted({name for _method, name in self.entries})
