@@ -140,7 +140,8 @@ SINCE_LONG_AGO = ({"route": "/a"}, ((T1 - 400, 10.0), (T1 - 200, 20.0), (T1 - 1,
 RECENTLY_BORN = ({"route": "/b"}, ((T1 - 20, 1.0), (T1 - 1, 2.0)))
 
 
-def test_validate_online_warns_of_counter_series_that_appeared_in_the_last_minutes(tmp_path: Path) -> None:
+def validate_with(tmp_path: Path, backend: RawSamples) -> list[str]:
+    """`validate --online`'s warnings for a rate() objective over req_total, run at END against `backend`."""
     slo = tmp_path / "slo.yaml"
     slo.write_text(
         "apiVersion: slocheck/v1\nkind: SLOSet\nmetadata: {name: api}\nspec:\n  service: api\n  objectives:\n"
@@ -148,21 +149,17 @@ def test_validate_online_warns_of_counter_series_that_appeared_in_the_last_minut
         '      pass: ">= 1/s"\n',
         encoding="utf-8",
     )
-    backend = RawSamples({"req_total": (SINCE_LONG_AGO, RECENTLY_BORN)}, 1.0)
     _, warnings = validate_online([slo], {}, Settings(), END, lambda *_: Sources(prometheus=backend))
+    return warnings
+
+
+def test_validate_online_warns_of_counter_series_that_appeared_in_the_last_minutes(tmp_path: Path) -> None:
+    warnings = validate_with(tmp_path, RawSamples({"req_total": (SINCE_LONG_AGO, RECENTLY_BORN)}, 1.0))
     (warning,) = [w for w in warnings if "first appeared" in w]
     assert warning.startswith("api/throughput: 1 of 2 series of req_total first appeared in the last 5 minutes")
     assert "{count: '<selector>'}" in warning
 
 
 def test_validate_online_says_nothing_when_every_series_is_older_than_the_last_minutes(tmp_path: Path) -> None:
-    slo = tmp_path / "slo.yaml"
-    slo.write_text(
-        "apiVersion: slocheck/v1\nkind: SLOSet\nmetadata: {name: api}\nspec:\n  service: api\n  objectives:\n"
-        "    - name: throughput\n      indicator: {prometheus: {query: 'sum(rate(req_total[$__range]))'}}\n"
-        '      pass: ">= 1/s"\n',
-        encoding="utf-8",
-    )
-    backend = RawSamples({"req_total": (SINCE_LONG_AGO,)}, 1.0)
-    _, warnings = validate_online([slo], {}, Settings(), END, lambda *_: Sources(prometheus=backend))
+    warnings = validate_with(tmp_path, RawSamples({"req_total": (SINCE_LONG_AGO,)}, 1.0))
     assert [w for w in warnings if "first appeared" in w] == []
