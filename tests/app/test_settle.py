@@ -61,6 +61,8 @@ def test_objectives_of_a_backend_that_never_caught_up_say_so() -> None:
                                   behind={"prometheus": "the 3s bound expired"})  # fmt: skip
     assert judged.measurements[target.key].details["settle_warning"] == "the 3s bound expired"
     assert judged.warnings == ("s/n: measured before prometheus caught up with the window end (the 3s bound expired)",)
+    (result,) = judged.evaluation.results
+    assert result.reason.endswith("; measured before prometheus caught up with the window end")
 
 
 class StalledTargets:

@@ -88,5 +88,15 @@ def measure_and_evaluate(
         if note:
             measurements[key] = replace(measured, details={**measured.details, "settle_warning": note})
             warnings.append(f"{key}: measured before {measured.backend} caught up with the window end ({note})")
-    evaluation = evaluate(list(objectives), measurements, window, baseline=baseline, samples=read)
+    evaluation = _say_behind(evaluate(list(objectives), measurements, window, baseline=baseline, samples=read))
     return Judged(measurements, evaluation, interrupted, tuple(warnings))
+
+
+def _say_behind(evaluation: Evaluation) -> Evaluation:
+    """The reason of an objective measured before its backend caught up with the window end says so."""
+    results = tuple(
+        replace(r, reason=f"{r.reason}; measured before {r.measurement.backend} caught up with the window end")
+        if r.measurement.details.get("settle_warning") else r
+        for r in evaluation.results
+    )  # fmt: skip
+    return replace(evaluation, results=results)
