@@ -95,7 +95,8 @@ def measure_and_evaluate(
 def _say_behind(evaluation: Evaluation) -> Evaluation:
     """The reason of an objective measured before its backend caught up with the window end says so."""
     results = tuple(
-        replace(r, reason=f"{r.reason}; measured before {r.measurement.backend} caught up with the window end")
+        replace(r, reason="; ".join(filter(None, (r.reason, f"measured before {r.measurement.backend} caught up "
+                                                               "with the window end"))))
         if r.measurement.details.get("settle_warning") else r
         for r in evaluation.results
     )  # fmt: skip
