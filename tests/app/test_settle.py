@@ -155,3 +155,16 @@ def test_a_run_reading_loki_settles_when_loki_holds_the_windows_last_second() ->
     assert loki.polls[0] == 'sum(count_over_time({app="api"} [1s]))'
     assert len(loki.polls) == 3
     assert "hold the window's last second" in report.reason
+
+
+def test_a_source_caught_up_at_once_is_still_waited_for_its_pipelines_delivery_floor() -> None:
+    from slocheck.app.settle_streams import wait_until_caught_up
+
+    clock, polls = Clock(), []
+
+    def jaeger() -> list[str]:
+        polls.append(clock.now)
+        return []
+
+    waited, behind = wait_until_caught_up({"jaeger": jaeger}, 12.0, clock.sleep, clock.monotonic, floor=7.0)
+    assert (waited, behind, polls) == (7.0, {}, [0.0])

@@ -31,6 +31,8 @@ DEFAULT_INGEST_LAG_SECONDS = 2.0
 FALLBACK_SCRAPE_INTERVAL_SECONDS = 15.0
 # OpenTelemetry's BatchSpanProcessor exports every 5 s; spans of the last requests need that long, plus a margin.
 SPAN_EXPORT_DELAY_SECONDS = 7.0
+# How much longer than that a measured Loki/Jaeger wait may take by default, for a pipeline that is behind.
+MEASURED_EXTRA_SECONDS = 5.0
 POLL_SECONDS = 0.25
 # A targets poll gets what is left of the bound, but at least this: a healthy Prometheus answers in milliseconds.
 MIN_PROBE_SECONDS = 0.5
@@ -116,11 +118,18 @@ def settle_seconds(override: float | None, sources: Sources) -> float:
     if sources.prometheus is not None:
         interval = getattr(sources.prometheus, "scrape_interval", lambda: None)()
         wait = (interval or FALLBACK_SCRAPE_INTERVAL_SECONDS) + DEFAULT_INGEST_LAG_SECONDS
-    if sources.jaeger is not None:
-        wait = max(wait, SPAN_EXPORT_DELAY_SECONDS)  # the service exports spans in batches every 5 s
+    if sources.jaeger is not None:  # the service exports spans in batches every 5 s
+        wait = max(wait, SPAN_EXPORT_DELAY_SECONDS + MEASURED_EXTRA_SECONDS)
     if sources.loki is not None:
-        wait = max(wait, DEFAULT_INGEST_LAG_SECONDS)
+        wait = max(wait, DEFAULT_INGEST_LAG_SECONDS + MEASURED_EXTRA_SECONDS)
     return wait
+
+
+def delivery_floor(streams: Iterable[str]) -> float:
+    """The least Loki/Jaeger are waited for: their last second arriving does not mean every earlier line or span
+    has (a span is queued when its request ends, so a long request of second t can leave in a later batch)."""
+    floors = {"jaeger": SPAN_EXPORT_DELAY_SECONDS, "loki": DEFAULT_INGEST_LAG_SECONDS}
+    return max((floors.get(source, 0.0) for source in streams), default=0.0)
 
 
 def wait_to_settle(seconds: float, say: Say, sleep: Callable[[float], None] = time.sleep) -> bool:
@@ -157,7 +166,8 @@ def settle_after_load(
     try:
         report = _settle_prometheus(probe, sources, objectives, end, bound, say, sleep)
         if streams:
-            report = _add_streams(report, wait_until_caught_up(streams, bound - report.seconds, sleep))
+            floor = max(0.0, min(delivery_floor(streams), bound) - report.seconds)
+            report = _add_streams(report, wait_until_caught_up(streams, bound - report.seconds, sleep, floor=floor))
     except KeyboardInterrupt:
         say("interrupted while settling: measuring what is there now")
         return False, None

@@ -80,9 +80,10 @@ def wait_until_caught_up(
     bound: float,
     sleep: Callable[[float], None] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
+    floor: float = 0.0,
 ) -> tuple[float, dict[str, str]]:
-    """Poll every source until none lags or `bound` seconds have passed: (seconds waited, source → why it is
-    behind) for the sources still behind at the bound."""
+    """Poll every source until none lags (and at least `floor` seconds have passed) or `bound` seconds have:
+    (seconds waited, source → why it is behind) for the sources still behind at the bound."""
     started, waiting = monotonic(), dict(probes)
     behind: dict[str, str] = {}
     while True:
@@ -97,6 +98,6 @@ def wait_until_caught_up(
             else:
                 del waiting[source]
         waited = monotonic() - started
-        if not waiting or waited >= bound:
+        if waited >= bound or (not waiting and waited >= floor):
             return waited, behind
-        sleep(min(POLL_SECONDS, max(0.0, bound - waited)))
+        sleep(min(bound, floor) - waited if not waiting else min(POLL_SECONDS, max(0.0, bound - waited)))
