@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
-from slocheck.app.measure_counters import fetch_counts
+from slocheck.app.measure_counters import LOOKBACK, fetch_counts
 from slocheck.core.counters import SeriesCount
 from slocheck.core.errors import BackendError
 from slocheck.core.model import Objective, PrometheusIndicator, Window
@@ -43,12 +43,25 @@ def _born_inside(
     query = render(indicator.template or indicator.query, indicator.variables, window)
     for function, selector in counter_selectors_of(query):
         try:
+            if not _any_born(backend, selector, window):
+                continue
             counts = fetch_counts(backend, selector, window)
         except BackendError:
             continue  # the objective's own query reports the backend's trouble
         born = [c for c in counts if c.born]
         if born:
             yield function, selector, counts, born
+
+
+def _any_born(backend: CounterBackend, selector: str, window: Window) -> bool:
+    """Whether a series of `selector` has samples in the window but none in the look-back before its start — one
+    count Prometheus computes, so the raw samples (an hour of 1 s scrapes is 3,600 per series) are read only for a
+    selector that has such a series."""
+    inside = max(1, round(window.seconds * 1000))
+    before = round(LOOKBACK.total_seconds() * 1000)
+    born = (f"count(last_over_time({selector}[{inside}ms]) unless "
+            f"last_over_time({selector}[{before}ms] @ {window.start.timestamp():.3f}))")  # fmt: skip
+    return any(s.value > 0 for s in backend.instant(born, window.end).series)
 
 
 def undercount_warning(
