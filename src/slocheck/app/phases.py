@@ -88,7 +88,8 @@ def measure_and_evaluate(
         if note:
             measurements[key] = replace(measured, details={**measured.details, "settle_warning": note})
             warnings.append(f"{key}: measured before {measured.backend} caught up with the window end ({note})")
-    evaluation = _say_behind(evaluate(list(objectives), measurements, window, baseline=baseline, samples=read))
+    evaluation = evaluate(list(objectives), measurements, window, baseline=baseline, samples=read)
+    evaluation = _say_behind(evaluation) if behind else evaluation
     return Judged(measurements, evaluation, interrupted, tuple(warnings))
 
 

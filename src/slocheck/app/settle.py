@@ -14,6 +14,7 @@ from typing import TypeVar
 from slocheck.app.concurrency import PoolDeadline, run_bounded
 from slocheck.app.measure import Sources
 from slocheck.app.settle_streams import (
+    POLL_SECONDS,
     Lagging,
     jaeger_lagging,
     jaeger_services,
@@ -33,7 +34,6 @@ FALLBACK_SCRAPE_INTERVAL_SECONDS = 15.0
 SPAN_EXPORT_DELAY_SECONDS = 7.0
 # How much longer than that a measured Loki/Jaeger wait may take by default, for a pipeline that is behind.
 MEASURED_EXTRA_SECONDS = 5.0
-POLL_SECONDS = 0.25
 # A targets poll gets what is left of the bound, but at least this: a healthy Prometheus answers in milliseconds.
 MIN_PROBE_SECONDS = 0.5
 Say = Callable[[str], None]

@@ -85,9 +85,8 @@ def wait_until_caught_up(
     """Poll every source until none lags (and at least `floor` seconds have passed) or `bound` seconds have:
     (seconds waited, source → why it is behind) for the sources still behind at the bound."""
     started, waiting = monotonic(), dict(probes)
-    behind: dict[str, str] = {}
     while True:
-        behind = {}
+        behind: dict[str, str] = {}
         for source, probe in list(waiting.items()):
             try:
                 lagging = probe()

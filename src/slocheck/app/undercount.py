@@ -22,6 +22,9 @@ from slocheck.sources.protocols import CounterBackend, MetricsBackend
 
 # `validate --online` has no run window: it looks this far back for series that appeared recently.
 RECENT = timedelta(minutes=5)
+COUNT_EXACTLY = (
+    "count exactly with prometheus: {count: '<selector>'}, {rate: '<selector>'} or {ratio: {bad|good: …, total: …}}"
+)
 _COUNTER_FUNCTION_RE = re.compile(r"\b(rate|increase|irate)\s*\(\s*([^()\[\]]+?)\s*\[")
 
 
@@ -82,10 +85,7 @@ def undercount_warning(
         )
     if not parts:
         return ""
-    return (
-        "; ".join(parts) + ". The result can be low by that much (edge extrapolation aside); count exactly "
-        "with prometheus: {count: '<selector>'}, {rate: '<selector>'} or {ratio: {bad|good: …, total: …}}"
-    )
+    return "; ".join(parts) + f". The result can be low by that much (edge extrapolation aside); {COUNT_EXACTLY}"
 
 
 def recently_born_warnings(objectives: Sequence[Objective], now: datetime, backend: MetricsBackend) -> list[str]:
@@ -102,7 +102,6 @@ def recently_born_warnings(objectives: Sequence[Objective], now: datetime, backe
             warnings.append(
                 f"{objective.key}: {len(born)} of {len(counts)} series of {selector} first appeared in the last "
                 f"{RECENT.seconds // 60} minutes (label sets created on first use?): {function}() will miss the "
-                "first values of series born during a run and read low; count exactly with prometheus: "
-                "{count: '<selector>'}, {rate: '<selector>'} or {ratio: {bad|good: …, total: …}}"
+                f"first values of series born during a run and read low; {COUNT_EXACTLY}"
             )
     return warnings
