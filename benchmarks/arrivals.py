@@ -20,11 +20,10 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from benchmarks.driver import LATE_SECONDS, POLL_SECONDS
+from benchmarks.driver import LATE_SECONDS, POLL_SECONDS, run_both
 from benchmarks.loadruns import Load, run_slocheck
 from benchmarks.servers import Nginx
 from benchmarks.slofiles import CLIENT_ONLY, write_yaml
@@ -73,7 +72,6 @@ def cost_side_by_side(
 ) -> dict[str, Any]:
     """Closed `slocheck run` (base) and open `--rate` with abort checks (other) on one core at once."""
     pids = [0, 0]
-    done = threading.Event()
     delays = (LATE_SECONDS, 0.0) if late == 0 else (0.0, LATE_SECONDS)
 
     def side(index: int) -> dict[str, object]:
@@ -94,14 +92,7 @@ def cost_side_by_side(
         )
         return run.to_dict()
 
-    with ThreadPoolExecutor(3) as pool:
-        poller = pool.submit(_poll, nginxes, pids, done)
-        runs = [pool.submit(side, 0), pool.submit(side, 1)]
-        try:
-            base, other = runs[0].result(), runs[1].result()
-        finally:
-            done.set()
-        samples = poller.result()
+    base, other, samples = run_both(lambda done: _poll(nginxes, pids, done), lambda: side(0), lambda: side(1))
     return {
         "base": base,
         "other": other,

@@ -78,11 +78,26 @@ def run_variant(variant: Variant, load: Load, nginx: Nginx, context: Context) ->
 
 
 T = TypeVar("T")
+R = TypeVar("R")
+S = TypeVar("S")
 
 
 def rotated(items: Sequence[T], by: int) -> list[T]:
     shift = by % len(items)
     return [*items[shift:], *items[:shift]]
+
+
+def run_both(poll: Callable[[threading.Event], S], base: Callable[[], R], other: Callable[[], R]) -> tuple[R, R, S]:
+    """Both sides at once, with `poll` sampling until both have ended: (base's result, other's, the samples)."""
+    done = threading.Event()
+    with ThreadPoolExecutor(3) as pool:
+        poller = pool.submit(poll, done)
+        runs = [pool.submit(base), pool.submit(other)]
+        try:
+            first, second = runs[0].result(), runs[1].result()
+        finally:
+            done.set()
+        return first, second, poller.result()
 
 
 def _poll(nginxes: tuple[Nginx, Nginx], done: threading.Event) -> list[tuple[float, int, int]]:
@@ -114,18 +129,11 @@ def side_by_side(
     """
     delays = (LATE_SECONDS, 0.0) if late == 0 else (0.0, LATE_SECONDS)
     targets = (nginxes[1], nginxes[0]) if late == 0 else nginxes
-    done = threading.Event()
-    with ThreadPoolExecutor(3) as pool:
-        poller = pool.submit(_poll, targets, done)
-        runs = [
-            pool.submit(_started_after, delays[0], pair[0], load, targets[0], context),
-            pool.submit(_started_after, delays[1], pair[1], load, targets[1], context),
-        ]
-        try:
-            base, other = runs[0].result(), runs[1].result()
-        finally:
-            done.set()
-        samples = poller.result()
+    base, other, samples = run_both(
+        lambda done: _poll(targets, done),
+        lambda: _started_after(delays[0], pair[0], load, targets[0], context),
+        lambda: _started_after(delays[1], pair[1], load, targets[1], context),
+    )
     return {
         "base": base.to_dict(),
         "other": other.to_dict(),
