@@ -8,7 +8,7 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from slocheck.core.errors import ConfigError
-from slocheck.load.otlp import SpanRecord, encode, exporter_options, parse_headers, post
+from slocheck.load.otlp import SpanBatches, SpanRecord, encode, exporter_options, parse_headers, post
 from tests.support.counting_server import CountingServer
 
 RECORD = SpanRecord(7, 9, 1_000, 2_000, "get", "/a", "http://t/a", 200, None)
@@ -71,3 +71,30 @@ def test_a_header_without_a_value_is_refused_naming_the_variable() -> None:
 def test_an_unknown_compression_is_refused_naming_the_variable() -> None:
     with pytest.raises(ConfigError, match=r'OTEL_EXPORTER_OTLP_COMPRESSION: "zstd" is not a supported compression'):
         exporter_options({"OTEL_EXPORTER_OTLP_COMPRESSION": "zstd"})
+
+
+def _record(name: str) -> SpanRecord:
+    return SpanRecord(1, 1, 0, 1, "GET", name, "/x", 200, None)
+
+
+def test_closing_while_a_batch_is_in_flight_sends_each_span_once() -> None:
+    """The collector has the body before it answers: a close that cut the export short and sent the batch again
+    counted every span of it twice (112 spans for 74 requests in CI)."""
+    import gevent
+
+    received: list[int] = []
+
+    def slow_collector(body: bytes) -> None:
+        request = ExportTraceServiceRequest()
+        request.ParseFromString(body)
+        received.append(sum(len(s.spans) for r in request.resource_spans for s in r.scope_spans))
+        gevent.sleep(0.3)  # answering
+
+    batches = SpanBatches(slow_collector, {"service.name": "t"}, "r", interval=0.05)
+    batches.start()
+    batches.pending += [_record("/a"), _record("/b")]
+    gevent.sleep(0.1)  # the loop's export is now waiting for the answer
+    batches.pending.append(_record("/c"))
+    batches.close()
+
+    assert sum(received) == 3

@@ -156,37 +156,39 @@ def post(url: str, headers: Mapping[str, str] | None = None, compress: bool | No
 
 
 class SpanBatches:
-    """Pending span records, exported every `interval` seconds by a greenlet and on `close()`."""
+    """Pending span records, exported every `interval` seconds by a greenlet and on `close()`.
+
+    Delivery is at most once: a collector has a batch before it answers, so a batch whose export was cut short is
+    never sent again (a resent batch counted every span twice). `close()` lets an export in flight finish, within
+    the export timeout, before it sends what is left.
+    """
 
     def __init__(self, export: Callable[[bytes], None], resource: dict[str, str], run_id: str, interval: float = 1.0):
         self.pending: list[SpanRecord] = []
         self.export, self.resource, self.run_id, self.interval = export, resource, run_id, interval
         self._greenlet: Any = None
+        self._stopping: Any = None
 
     def start(self) -> None:
         import gevent
+        from gevent.event import Event
 
+        self._stopping = Event()
         self._greenlet = gevent.spawn(self._loop)
 
     def _loop(self) -> None:
-        import gevent
-
-        while True:
-            gevent.sleep(self.interval)
+        while not self._stopping.wait(self.interval):
             self.flush()
 
     def flush(self) -> None:
         records, self.pending = self.pending, []
-        if not records:
-            return
-        try:
+        if records:
             self.export(encode(records, self.resource, self.run_id))
-        except BaseException:  # killed mid-export (close): keep the batch for the final flush
-            self.pending = records + self.pending
-            raise
 
     def close(self) -> None:
         if self._greenlet is not None:
-            self._greenlet.kill(block=True)
+            self._stopping.set()
+            self._greenlet.join(timeout=_EXPORT_TIMEOUT_SECONDS + 1.0)
+            self._greenlet.kill(block=True)  # an export still hanging: its batch is given up, not resent
             self._greenlet = None
         self.flush()
