@@ -21,13 +21,16 @@ STATUSES = ("200", "500")
 
 @dataclass(frozen=True)
 class Dataset:
-    """`services` jobs × (13 histogram + 2 counter series), one sample every `step` seconds in [start, end]."""
+    """`services` jobs × (13 histogram + 2 counter series), one sample every `step` seconds in [start - lead, end]:
+    the window is [start, end], and `lead` seconds of data before it make the series older than the window, as a
+    service's are when a load run starts (series born inside the window are a slower, warned-about case)."""
 
     services: int
     start: int
     seconds: int
     step: int = 1
     seed: int = 7
+    lead: int = 0
 
     @property
     def end(self) -> int:
@@ -39,7 +42,7 @@ class Dataset:
 
     @property
     def samples(self) -> int:
-        return self.series * (self.seconds // self.step + 1)
+        return self.series * ((self.seconds + self.lead) // self.step + 1)
 
 
 def job(index: int) -> str:
@@ -70,7 +73,7 @@ def lines(dataset: Dataset) -> Iterator[str]:
     errors = [0.0] * dataset.services
     yield f"# TYPE {LATENCY} histogram"
     yield f"# TYPE {REQUESTS} counter"
-    for t in range(dataset.start, dataset.end + 1, dataset.step):
+    for t in range(dataset.start - dataset.lead, dataset.end + 1, dataset.step):
         for i in range(dataset.services):
             name = job(i)
             new = rates[i] * dataset.step * (0.9 + 0.2 * rng.random())

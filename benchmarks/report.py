@@ -543,6 +543,17 @@ def _accuracy_section(results: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _verdict_window(data: Mapping[str, Any]) -> str:
+    lead = data.get("lead_seconds") or 0
+    if not lead:
+        return "the window is all of the data."
+    return (
+        f"the window is the last {_hours(data['seconds'])}; the data starts {lead / 60:g} min before it, as for "
+        "services running before the load, so no series is born inside the window (one that is makes slocheck "
+        "read its raw samples for the undercount warning — see docs/performance.md)."
+    )
+
+
 def _verdict_section(results: Mapping[str, Any]) -> list[str]:
     verdict = _section(results, "verdict")
     if verdict is None:
@@ -557,7 +568,7 @@ def _verdict_section(results: Mapping[str, Any]) -> list[str]:
         f"{_hours(data['seconds'])}, backfilled with `promtool tsdb create-blocks-from openmetrics` in "
         f"{data['prepare_seconds']:.0f} s). The objectives cycle through p50/p95/p99 `histogram_quantile`, error "
         "ratio, throughput, mean latency, share under 500 ms and a per-minute p90 over a range query; "
-        "the window is all of the data.",
+        + _verdict_window(data),
         "",
         f"**Settle wait (not included below):** {settle['settle']:g} s — the scrape interval Prometheus reports "
         f"({_num(settle.get('scrape_interval')):g} s) plus {settle['ingest_lag']:g} s of ingest lag, as `slocheck run` "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from slocheck.app.concurrency import PoolDeadline, PoolInterrupted, run_bounded
 from slocheck.app.measure_counters import measure_counter
-from slocheck.app.undercount import undercount_warning
+from slocheck.app.undercount import BornSeries, born_series, undercount_warning
 from slocheck.core.errors import BackendError
 from slocheck.core.model import (
     JaegerIndicator,
@@ -272,7 +272,7 @@ def _not_configured(objective: Objective, source: str, query: str) -> Measuremen
     return Measurement(objective.key, source, query, MeasurementStatus.ERROR, reason=_NOT_CONFIGURED[source])
 
 
-def _measure_one(objective: Objective, window: Window, sources: Sources) -> Measurement:
+def _measure_one(objective: Objective, window: Window, sources: Sources, born: BornSeries | None) -> Measurement:
     indicator = objective.indicator
     if isinstance(indicator, PrometheusIndicator):
         if sources.prometheus is None:
@@ -280,9 +280,7 @@ def _measure_one(objective: Objective, window: Window, sources: Sources) -> Meas
         if indicator.counter is not None:
             return measure_counter(objective, indicator, window, sources.prometheus)
         measured = measure_prometheus(objective, indicator, window, sources.prometheus)
-        if measured.status is MeasurementStatus.OK and (
-            warning := undercount_warning(objective, indicator, window, sources.prometheus)
-        ):
+        if measured.status is MeasurementStatus.OK and (warning := undercount_warning(indicator, born)):
             measured = replace(measured, details={**measured.details, UNDERCOUNT: warning})
         return measured
     if isinstance(indicator, LokiIndicator):
@@ -302,7 +300,8 @@ def _measure_one(objective: Objective, window: Window, sources: Sources) -> Meas
 def measure_all(objectives: Iterable[Objective], window: Window, sources: Sources) -> dict[str, Measurement]:
     """One Measurement per objective; queries run on a bounded pool, never one by one."""
     objectives = list(objectives)
-    calls = [functools.partial(_guarded, o, window, sources) for o in objectives]
+    born = born_series(sources.prometheus, window, objectives)
+    calls = [functools.partial(_guarded, o, window, sources, born) for o in objectives]
     try:
         measurements = run_bounded(calls, sources.concurrency, "slocheck-measure", sources.deadline)
     except PoolInterrupted as stop:
@@ -329,10 +328,10 @@ class MeasurementInterrupted(KeyboardInterrupt):
         self.done = done
 
 
-def _guarded(objective: Objective, window: Window, sources: Sources) -> Measurement:
+def _guarded(objective: Objective, window: Window, sources: Sources, born: BornSeries | None) -> Measurement:
     """An unexpected exception in one adapter is that objective's ERROR, not a crashed run."""
     try:
-        return _measure_one(objective, window, sources)
+        return _measure_one(objective, window, sources, born)
     except Exception as exc:
         backend = objective.indicator.backend
         reason = f"internal error while measuring: {type(exc).__name__}: {exc}"

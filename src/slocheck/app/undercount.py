@@ -4,13 +4,17 @@ window never see those series' first values (there is no earlier sample), and ex
 For every counter selector inside `rate(…[…])`, `increase(…[…])` or `irate(…[…])` of a Prometheus query, the raw
 samples are read and counted exactly (core/counters.py); series without a scrape before the window start were
 born in it. The warning names them, the events their first scrapes hold (the least `rate()` misses), the exact
-count, and the form that counts them.
+count, and the form that counts them. `BornSeries` first asks Prometheus which selectors have a series born at all,
+twenty selectors per query for a whole measurement: asked per selector, the check made the verdict of 100
+objectives 75 % slower, though no series was born.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from datetime import datetime, timedelta
 
 from slocheck.app.measure_counters import LOOKBACK, fetch_counts
@@ -25,6 +29,9 @@ RECENT = timedelta(minutes=5)
 COUNT_EXACTLY = (
     "count exactly with prometheus: {count: '<selector>'}, {rate: '<selector>'} or {ratio: {bad|good: …, total: …}}"
 )
+# Selectors asked about per query, and the label that says which of them an answer is for.
+_BATCH = 20
+_POSITION = "slocheck_selector"
 _COUNTER_FUNCTION_RE = re.compile(r"\b(rate|increase|irate)\s*\(\s*([^()\[\]]+?)\s*\[")
 
 
@@ -38,44 +45,104 @@ def counter_selectors_of(query: str) -> list[tuple[str, str]]:
     return found
 
 
+class BornSeries:
+    """The counts of the counter selectors that have a series born inside one window. Which selectors have one is
+    asked of Prometheus for all of them at once, on the first `counts()`; each such selector's raw samples are then
+    read once however many objectives read it (measuring runs objectives on a pool: the first asker asks, the
+    others wait for its answer)."""
+
+    def __init__(self, backend: CounterBackend, window: Window, selectors: Sequence[str]) -> None:
+        self.backend, self.window, self.selectors = backend, window, tuple(dict.fromkeys(selectors))
+        self._answers: dict[str, Future[object]] = {}
+        self._lock = threading.Lock()
+
+    def counts(self, selector: str) -> tuple[SeriesCount, ...]:
+        """Every series' count of `selector` when one of them was born inside the window, else ()."""
+        flags = self._once("born", lambda: _born_flags(self.backend, self.selectors, self.window))
+        assert isinstance(flags, dict)
+        if not flags.get(selector, True):
+            return ()
+        counts = self._once(f"counts:{selector}", lambda: fetch_counts(self.backend, selector, self.window))
+        assert isinstance(counts, tuple)
+        return counts if any(c.born for c in counts) else ()
+
+    def _once(self, key: str, ask: Callable[[], object]) -> object:
+        with self._lock:
+            answer = self._answers.get(key)
+            mine = answer is None
+            if answer is None:
+                answer = self._answers[key] = Future()
+        if mine:
+            try:
+                answer.set_result(ask())
+            except BaseException as exc:  # every waiter gets the same BackendError (or interrupt)
+                answer.set_exception(exc)
+        return answer.result()
+
+
+def born_series(backend: MetricsBackend | None, window: Window, objectives: Iterable[Objective]) -> BornSeries | None:
+    """The born-series check of one measurement of `objectives`, or None when the backend cannot return raw
+    samples."""
+    if not isinstance(backend, CounterBackend):
+        return None
+    selectors = [selector for objective in objectives for _, selector in _counter_selectors(objective, window)]
+    return BornSeries(backend, window, selectors)
+
+
+def _counter_selectors(objective: Objective, window: Window) -> list[tuple[str, str]]:
+    indicator = objective.indicator
+    if not isinstance(indicator, PrometheusIndicator) or indicator.counter is not None:
+        return []
+    return counter_selectors_of(render(indicator.template or indicator.query, indicator.variables, window))
+
+
+def _born_flags(backend: CounterBackend, selectors: Sequence[str], window: Window) -> dict[str, bool]:
+    """Whether each selector has a series with a sample in the last part of the window (up to LOOKBACK) but none
+    in the LOOKBACK before its start. Reading LOOKBACK, not the whole window, keeps it cheap; a series born inside
+    a long window and gone LOOKBACK before its end is not seen. One query per _BATCH selectors, each answer
+    labelled with the selector's position."""
+    inside = max(1, round(min(window.seconds, LOOKBACK.total_seconds()) * 1000))
+    before = round(LOOKBACK.total_seconds() * 1000)
+    flags: dict[str, bool] = {}
+    for first in range(0, len(selectors), _BATCH):
+        batch = selectors[first : first + _BATCH]
+        query = " or ".join(
+            f"label_replace(count(last_over_time({selector}[{inside}ms]) unless last_over_time({selector}"
+            f'[{before}ms] @ {window.start.timestamp():.3f})), "{_POSITION}", "{position}", "", "")'
+            for position, selector in enumerate(batch)
+        )
+        try:
+            answer = backend.instant(query, window.end)
+        except BackendError:  # one selector Prometheus refuses fails its batch: read each one's samples instead
+            flags |= dict.fromkeys(batch, True)
+            continue
+        born = {s.labels.get(_POSITION) for s in answer.series if s.value > 0}
+        flags |= {selector: str(position) in born for position, selector in enumerate(batch)}
+    return flags
+
+
 def _born_inside(
-    indicator: PrometheusIndicator, window: Window, backend: CounterBackend
+    indicator: PrometheusIndicator, born: BornSeries
 ) -> Iterator[tuple[str, str, tuple[SeriesCount, ...], list[SeriesCount]]]:
-    """(function, selector, every series' count, the series born inside `window`) for each counter selector the
+    """(function, selector, every series' count, the series born inside the window) for each counter selector the
     query reads through rate()/increase()/irate() that has a series born inside the window."""
-    query = render(indicator.template or indicator.query, indicator.variables, window)
+    query = render(indicator.template or indicator.query, indicator.variables, born.window)
     for function, selector in counter_selectors_of(query):
         try:
-            if not _any_born(backend, selector, window):
-                continue
-            counts = fetch_counts(backend, selector, window)
+            counts = born.counts(selector)
         except BackendError:
             continue  # the objective's own query reports the backend's trouble
-        born = [c for c in counts if c.born]
-        if born:
-            yield function, selector, counts, born
+        if counts:
+            yield function, selector, counts, [c for c in counts if c.born]
 
 
-def _any_born(backend: CounterBackend, selector: str, window: Window) -> bool:
-    """Whether a series of `selector` has samples in the window but none in the look-back before its start — one
-    count Prometheus computes, so the raw samples (an hour of 1 s scrapes is 3,600 per series) are read only for a
-    selector that has such a series."""
-    inside = max(1, round(window.seconds * 1000))
-    before = round(LOOKBACK.total_seconds() * 1000)
-    born = (f"count(last_over_time({selector}[{inside}ms]) unless "
-            f"last_over_time({selector}[{before}ms] @ {window.start.timestamp():.3f}))")  # fmt: skip
-    return any(s.value > 0 for s in backend.instant(born, window.end).series)
-
-
-def undercount_warning(
-    objective: Objective, indicator: PrometheusIndicator, window: Window, backend: MetricsBackend
-) -> str:
+def undercount_warning(indicator: PrometheusIndicator, born_check: BornSeries | None) -> str:
     """The warning for this objective, or "" when no selector it reads over a counter function has a series
     born inside the window (or the raw samples cannot be read)."""
-    if indicator.counter is not None or not isinstance(backend, CounterBackend):
+    if indicator.counter is not None or born_check is None:
         return ""
     parts = []
-    for function, selector, counts, born in _born_inside(indicator, window, backend):
+    for function, selector, counts, born in _born_inside(indicator, born_check):
         exact = sum(c.events for c in counts)
         missed = sum(c.born_value for c in born)
         share = f" ({missed / exact:.1%} of it)" if exact > 0 else ""
@@ -91,14 +158,15 @@ def undercount_warning(
 def recently_born_warnings(objectives: Sequence[Objective], now: datetime, backend: MetricsBackend) -> list[str]:
     """For `validate --online`: objectives whose rate()/increase() counters have series that first appeared in
     the last RECENT minutes — label sets created on first use, so a run's series will be born inside its window."""
-    if not isinstance(backend, CounterBackend):
+    born_check = born_series(backend, Window(now - RECENT, now), objectives)
+    if born_check is None:
         return []
-    window, warnings = Window(now - RECENT, now), []
+    warnings = []
     for objective in objectives:
         indicator = objective.indicator
         if not isinstance(indicator, PrometheusIndicator) or indicator.counter is not None:
             continue
-        for function, selector, counts, born in _born_inside(indicator, window, backend):
+        for function, selector, counts, born in _born_inside(indicator, born_check):
             warnings.append(
                 f"{objective.key}: {len(born)} of {len(counts)} series of {selector} first appeared in the last "
                 f"{RECENT.seconds // 60} minutes (label sets created on first use?): {function}() will miss the "
