@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -99,6 +100,11 @@ def main() -> int:
     known, extra = parser.parse_known_args()
     if known.shards < 1:
         parser.error("--shards must be at least 1")
+    # A shell starts a background job (`make test &`) with SIGINT ignored, and children inherit that: the tests
+    # that Ctrl-C a slocheck process would then wait for an interrupt that never comes. A handler is not inherited
+    # across exec, so the shards start with SIGINT at its default.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     return run(known.shards, extra)
 
 
