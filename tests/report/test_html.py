@@ -175,6 +175,15 @@ def test_an_interrupted_run_says_its_window_is_partial() -> None:
     assert "Interrupted: the load stopped early" in text_of(html, "verdict")
 
 
+def test_an_interrupted_run_is_not_headed_pass_since_its_gate_exits_130() -> None:
+    inputs = load_report_inputs(RUN)
+    run = {**(inputs.run or {}), "interrupted": True}
+    html = render_html(ReportInputs(document={**inputs.document, "verdict": "PASS", "exit_code": 130}, run=run))
+    assert '<div class="verdict-pill">INTERRUPTED</div>' in html
+    assert "PASS over the partial window" in text_of(html, "verdict")
+    assert 'class="top v-pass"' not in html
+
+
 def test_without_a_baseline_the_comparison_says_how_to_get_one() -> None:
     html = render_html(load_report_inputs(RUN))
     assert "--baseline" in text_of(html, "baseline")

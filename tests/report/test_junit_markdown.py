@@ -75,3 +75,9 @@ def test_markdown_warns_when_the_settle_bound_expired(document: dict[str, Any]) 
     settle = {"seconds": 3.0, "bound_seconds": 3.0, "reason": "the 3s bound expired before …", "expired": True}
     document["run"] = {**(document.get("run") or {}), "settle": settle}
     assert "**Settle warning**: the 3s bound expired before …" in render_markdown(document)
+
+
+def test_an_interrupted_run_is_headed_interrupted_never_with_a_pass_tick(document: dict[str, Any]) -> None:
+    document |= {"verdict": "PASS", "exit_code": 130, "run": {**(document.get("run") or {}), "interrupted": True}}
+    heading = render_markdown(document).splitlines()[0]
+    assert heading == "## ⏹️ slocheck verdict: **INTERRUPTED** (exit 130), PASS over the partial window"

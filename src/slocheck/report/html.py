@@ -22,7 +22,7 @@ from slocheck.report.html_context import llm_section, queries_section, resources
 from slocheck.report.html_fmt import charts, count, esc, fmt, kpi, kpis, note, number, percent, section
 from slocheck.report.html_inputs import ReportInputs, client_of
 from slocheck.report.html_load import endpoints_section, errors_section, latency_section, throughput_section
-from slocheck.report.html_sections import baseline_section, objectives_section, verdict_section
+from slocheck.report.html_sections import baseline_section, headline, objectives_section, verdict_section
 from slocheck.report.html_trend import trend_section
 
 NAV = (
@@ -139,7 +139,7 @@ def _nav() -> str:
 
 
 def _header(document: Mapping[str, Any], run: Mapping[str, Any]) -> str:
-    verdict = str(document.get("verdict", ""))
+    verdict = headline(document, run)
     title = f"Load test report · {run.get('id') or 'slocheck evaluate'}"
     scenario = run.get("scenario") or ""
     sub = " · ".join(str(x) for x in (scenario, run.get("profile"), (document.get("window") or {}).get("start")) if x)

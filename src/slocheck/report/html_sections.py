@@ -94,11 +94,17 @@ def _banners(run: Mapping[str, Any], unreliable_latency: bool) -> str:
     return "".join(f'<p class="banner {cls}">{esc(text)}</p>' for cls, text in lines)
 
 
+def headline(document: Mapping[str, Any], run: Mapping[str, Any]) -> str:
+    """What the report is headed with: the verdict, or INTERRUPTED — an interrupted gate exits 130 (it fails in
+    CI) whatever its partial window's objectives say, so it is never headed PASS."""
+    return "INTERRUPTED" if run.get("interrupted") else str(document.get("verdict", ""))
+
+
 def verdict_section(
     document: Mapping[str, Any], run: Mapping[str, Any], unreliable_latency: bool, glance: str = ""
 ) -> str:
     """The verdict, warnings about the run, `glance` (headline numbers, HTML) and the run facts."""
-    verdict = str(document.get("verdict", ""))
+    verdict, word = str(document.get("verdict", "")), headline(document, run)
     summary = document.get("summary") or {}
     chips = "".join(
         f'<span class="chip {badge_class}">{esc(n)} {esc(o)}</span>'
@@ -107,8 +113,9 @@ def verdict_section(
         for badge_class in [{"PASS": "pass", "WARN": "warn", "FAIL": "fail"}.get(o, "nodata-o")]
     )
     head = (
-        f'<div class="verdict v-{esc(verdict.lower())}"><div class="verdict-word">{esc(verdict or "?")}</div>'
-        f'<div class="verdict-meta">exit code {esc(document.get("exit_code"))} · '
+        f'<div class="verdict v-{esc(word.lower())}"><div class="verdict-word">{esc(word or "?")}</div>'
+        f'<div class="verdict-meta">{esc(f"{verdict} over the partial window · " if word != verdict else "")}'
+        f"exit code {esc(document.get('exit_code'))} · "
         f"{len(document.get('objectives') or [])} objectives {chips}</div></div>"
     )
     notes = "".join(f'<p class="banner warn">Warning: {esc(n)}</p>' for n in document.get("notes") or [])

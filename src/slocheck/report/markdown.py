@@ -46,8 +46,13 @@ def render_markdown(document: Mapping[str, Any]) -> str:
     verdict = document["verdict"]
     window = document["window"]
     summary = ", ".join(f"{n} {o}" for o, n in document["summary"].items() if n)
+    heading = f"## {ICONS.get(verdict, '')} slocheck verdict: **{verdict}** (exit {document['exit_code']})"
+    if (document.get("run") or {}).get("interrupted"):  # exit 130 fails the gate: never headed with a PASS tick
+        heading = (
+            f"## ⏹️ slocheck verdict: **INTERRUPTED** (exit {document['exit_code']}), {verdict} over the partial window"
+        )
     lines = [
-        f"## {ICONS.get(verdict, '')} slocheck verdict: **{verdict}** (exit {document['exit_code']})",
+        heading,
         "",
         f"Window `{window['start']}` → `{window['end']}` ({window['seconds']:g} s) · {summary}",
     ]
