@@ -15,7 +15,7 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from slocheck_demo.processes import ManagedProcess, free_port, http_ok
+from slocheck_demo.processes import ManagedProcess, http_ok, start_on_a_free_port
 
 
 @dataclass(frozen=True)
@@ -51,18 +51,24 @@ class DemoClient:
     """The demo service started as `python -m slocheck_demo.service` in a subprocess."""
 
     def __init__(self, workdir: Path, args: Sequence[str] = ()) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        argv = [sys.executable, "-m", "slocheck_demo.service", "--port", str(self.port), "--seed", "7", *args]
-        self.process = ManagedProcess("demo-service", argv, workdir / "demo-service.log")
+        self.workdir, self.args = workdir, list(args)
+        self.port, self.url = 0, ""
+        self.process: ManagedProcess | None = None
+
+    def _process(self, port: int) -> ManagedProcess:
+        argv = [sys.executable, "-m", "slocheck_demo.service", "--port", str(port), "--seed", "7", *self.args]
+        return ManagedProcess("demo-service", argv, self.workdir / "demo-service.log")
 
     def start(self) -> DemoClient:
-        self.process.start()
-        self.process.wait_ready(lambda: http_ok(f"{self.url}/health"), timeout=30)
+        self.process, self.port = start_on_a_free_port(
+            self._process, lambda port: http_ok(f"http://127.0.0.1:{port}/health")
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
         return self
 
     def stop(self) -> None:
-        self.process.stop()
+        if self.process is not None:
+            self.process.stop()
 
     def request(self, method: str, path: str, body: Any = None, token: str | None = None) -> Reply:
         data = None if body is None else json.dumps(body).encode("utf-8")

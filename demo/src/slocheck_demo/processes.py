@@ -7,6 +7,7 @@ Every process gets its own process group, a log file, a readiness probe and a bo
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -33,6 +34,36 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def start_on_a_free_port(
+    build: Callable[[int], ManagedProcess], ready: Callable[[int], bool], attempts: int = 3, timeout: float = 30.0
+) -> tuple[ManagedProcess, int]:
+    """Start `build(port)` on a free port and wait until `ready(port)`. A port is free when chosen but another
+    process can bind it before ours does (parallel test shards do): "address already in use" tries another port."""
+    for attempt in range(1, attempts + 1):
+        port = free_port()
+        process = build(port)
+        logged_before = process.log_path.stat().st_size if process.log_path.exists() else 0
+        process.start()
+        try:
+            process.wait_ready(functools.partial(ready, port), timeout)
+        except StackError:
+            process.stop()
+            if attempt == attempts or not _lost_the_port(process.log_path, logged_before):
+                raise
+            continue
+        return process, port
+    raise AssertionError("unreachable")
+
+
+def _lost_the_port(log_path: Path, logged_before: int) -> bool:
+    try:
+        with log_path.open("rb") as log:
+            log.seek(logged_before)
+            return b"address already in use" in log.read().lower()
+    except OSError:
+        return False
 
 
 def require_binary(name: str, package: str) -> str:

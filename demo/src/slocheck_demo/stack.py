@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 
 from slocheck_demo.datastores import PostgresExporter, PostgresServer, RedisExporter, RedisServer
-from slocheck_demo.processes import ManagedProcess, free_port, http_ok
+from slocheck_demo.processes import ManagedProcess, http_ok, start_on_a_free_port
 from slocheck_demo.prometheus_server import PrometheusServer
 
 SERVICE_JOB = "paracle-api"
@@ -65,15 +65,16 @@ class DemoStack:
         return StackUrls(service_url, prometheus.url, redis.url, postgres.url)
 
     def _start_service(self, redis_url: str, database_url: str) -> tuple[str, str]:
-        port = free_port()
-        argv = [
-            sys.executable, "-m", "slocheck_demo.service",
-            "--host", "127.0.0.1", "--port", str(port),
-            "--redis-url", redis_url, "--database-url", database_url,
-            *self.service_args,
-        ]  # fmt: skip
-        service = ManagedProcess("demo service", argv, self.workdir / "service.log").start()
+        def service_on(port: int) -> ManagedProcess:
+            argv = [
+                sys.executable, "-m", "slocheck_demo.service",
+                "--host", "127.0.0.1", "--port", str(port),
+                "--redis-url", redis_url, "--database-url", database_url,
+                *self.service_args,
+            ]  # fmt: skip
+            return ManagedProcess("demo service", argv, self.workdir / "service.log")
+
+        service, port = start_on_a_free_port(service_on, lambda port: http_ok(f"http://127.0.0.1:{port}/health"))
         self._stack.callback(service.stop)
         url = f"http://127.0.0.1:{port}"
-        service.wait_ready(lambda: http_ok(f"{url}/health"), timeout=30)
         return url, f"127.0.0.1:{port}"
