@@ -41,8 +41,13 @@ class Dataset:
         return self.services * (len(DEFAULT_BUCKETS) + 3 + len(STATUSES))
 
     @property
+    def points(self) -> int:
+        """Samples per series, the lead included."""
+        return (self.seconds + self.lead) // self.step + 1
+
+    @property
     def samples(self) -> int:
-        return self.series * ((self.seconds + self.lead) // self.step + 1)
+        return self.series * self.points
 
 
 def job(index: int) -> str:

@@ -146,7 +146,7 @@ def run(
     create_blocks(openmetrics, workdir / "prometheus" / "data")
     openmetrics.unlink()
     prepare = time.monotonic() - started
-    say(f"  {dataset.series} series × {(seconds + dataset.lead) // dataset.step + 1} samples backfilled in {prepare:.0f} s")
+    say(f"  {dataset.series} series × {dataset.points} samples backfilled in {prepare:.0f} s")
     server = PrometheusServer(workdir / "prometheus", {}).start()
     try:
         wait_for_series(server.url, dataset.series)
