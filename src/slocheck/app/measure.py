@@ -280,7 +280,7 @@ def _measure_one(objective: Objective, window: Window, sources: Sources, born: B
         if indicator.counter is not None:
             return measure_counter(objective, indicator, window, sources.prometheus)
         measured = measure_prometheus(objective, indicator, window, sources.prometheus)
-        if measured.status is MeasurementStatus.OK and (warning := undercount_warning(indicator, born)):
+        if measured.status is MeasurementStatus.OK and (warning := undercount_warning(objective, born)):
             measured = replace(measured, details={**measured.details, UNDERCOUNT: warning})
         return measured
     if isinstance(indicator, LokiIndicator):

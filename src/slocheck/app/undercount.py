@@ -122,12 +122,11 @@ def _born_flags(backend: CounterBackend, selectors: Sequence[str], window: Windo
 
 
 def _born_inside(
-    indicator: PrometheusIndicator, born: BornSeries
+    objective: Objective, born: BornSeries
 ) -> Iterator[tuple[str, str, tuple[SeriesCount, ...], list[SeriesCount]]]:
     """(function, selector, every series' count, the series born inside the window) for each counter selector the
-    query reads through rate()/increase()/irate() that has a series born inside the window."""
-    query = render(indicator.template or indicator.query, indicator.variables, born.window)
-    for function, selector in counter_selectors_of(query):
+    objective's PromQL reads through rate()/increase()/irate() that has a series born inside the window."""
+    for function, selector in _counter_selectors(objective, born.window):
         try:
             counts = born.counts(selector)
         except BackendError:
@@ -136,13 +135,13 @@ def _born_inside(
             yield function, selector, counts, [c for c in counts if c.born]
 
 
-def undercount_warning(indicator: PrometheusIndicator, born_check: BornSeries | None) -> str:
+def undercount_warning(objective: Objective, born_check: BornSeries | None) -> str:
     """The warning for this objective, or "" when no selector it reads over a counter function has a series
     born inside the window (or the raw samples cannot be read)."""
-    if indicator.counter is not None or born_check is None:
+    if born_check is None:
         return ""
     parts = []
-    for function, selector, counts, born in _born_inside(indicator, born_check):
+    for function, selector, counts, born in _born_inside(objective, born_check):
         exact = sum(c.events for c in counts)
         missed = sum(c.born_value for c in born)
         share = f" ({missed / exact:.1%} of it)" if exact > 0 else ""
@@ -163,10 +162,7 @@ def recently_born_warnings(objectives: Sequence[Objective], now: datetime, backe
         return []
     warnings = []
     for objective in objectives:
-        indicator = objective.indicator
-        if not isinstance(indicator, PrometheusIndicator) or indicator.counter is not None:
-            continue
-        for function, selector, counts, born in _born_inside(indicator, born_check):
+        for function, selector, counts, born in _born_inside(objective, born_check):
             warnings.append(
                 f"{objective.key}: {len(born)} of {len(counts)} series of {selector} first appeared in the last "
                 f"{RECENT.seconds // 60} minutes (label sets created on first use?): {function}() will miss the "
